@@ -1,0 +1,41 @@
+# ADA: the two commands a newcomer needs are `make demo` and `make test`.
+# Both install what they need: a private uv in .tools/, then the locked environment in .venv/.
+
+PYTHON ?= python3
+UV_VERSION ?= 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install demo test lint bench ui clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)/.installed
+
+demo: install  ## generate the sample data, run the pipeline, open the Dagster UI
+	$(VENV)/bin/ada demo
+
+ui: install
+	$(VENV)/bin/ada ui
+
+test: install  ## every test, on the embedded default, a real S3 server and Postgres
+	$(VENV)/bin/python -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy ada lake ingestion catalog orchestration
+
+bench: install
+	$(VENV)/bin/python bench/ingestion.py
+
+clean:
+	rm -rf .tools $(VENV) .ada .pytest_cache

@@ -1,0 +1,293 @@
+"""The ``ada`` command: run the platform from a terminal.
+
+Errors are one clear line (``--debug`` shows the traceback); long work shows progress.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ada.settings import Settings, Zone, load_settings
+
+app = typer.Typer(
+    name="ada",
+    help="ADA: la plataforma de datos abiertos de la Agencia Analítica de Datos de Bogotá.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console(stderr=True)
+out = Console()
+_DEBUG = {"on": False}
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and Dagster logs.")] = False,
+) -> None:
+    _DEBUG["on"] = debug
+
+
+def _definitions():  # type: ignore[no-untyped-def]
+    from orchestration.definitions import build_definitions
+
+    return build_definitions()
+
+
+# ------------------------------------------------------------------------------------------ run
+
+
+def _run(settings: Settings, select: str | None, partitions: list[str] | None) -> bool:
+    from ada.runner import UnitResult, plan_units, run_units
+    from catalog.registry import load_registry
+
+    registry = load_registry(settings.datasets_dir)
+    for error in registry.errors:
+        console.print(f"[yellow]ficha omitida[/] {error}")
+    defs = _definitions()
+    units = plan_units(defs, registry.active, settings, select, partitions)
+    if not units:
+        raise typer.BadParameter(f"the selection {select!r} matches no dataset asset")
+    failures: list[UnitResult] = []
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=console, transient=False,
+    ) as progress:
+        task = progress.add_task("Materializando", total=len(units))
+
+        def done(result: UnitResult) -> None:
+            mark = "[green]✓[/]" if result.success else "[red]✗[/]"
+            progress.console.print(f"{mark} {result.unit.label}" + (
+                "" if result.success else f": {result.message}"
+            ))
+            if not result.success:
+                failures.append(result)
+            progress.advance(task)
+
+        run_units(
+            defs, units, settings, log_level="INFO" if _DEBUG["on"] else "ERROR", on_done=done
+        )
+    total = len(units)
+    console.print(f"{total - len(failures)}/{total} runs succeeded ({settings.backend})")
+    return not failures
+
+
+@app.command()
+def run(
+    select: Annotated[
+        str | None,
+        typer.Option("--select", "-s", help="Dagster asset selection, e.g. 'group:salud' or "
+                     "'key:staging/salud/*'. Default: everything."),
+    ] = None,
+    partition: Annotated[
+        list[str] | None,
+        typer.Option("--partition", "-p", help="Partition key (YYYY-MM-DD); repeatable."),
+    ] = None,
+) -> None:
+    """Materialize assets in-process, with the same definitions the UI runs."""
+    if not _run(load_settings(), select, partition):
+        raise typer.Exit(1)
+
+
+# -------------------------------------------------------------------------------------- samples
+
+
+def _sync_into_landing(settings: Settings, generated_dir: Path) -> int:
+    """Copy generated files into the landing area, skipping files whose bytes are unchanged."""
+    from lake.storage import store_for
+
+    landing = store_for(settings, Zone.LANDING)
+    existing = {o.key: o.size for o in landing.list("")}
+    copied = 0
+    for path in sorted(p for p in generated_dir.rglob("*") if p.is_file()):
+        key = path.relative_to(generated_dir).as_posix()
+        if key in existing and existing[key] == path.stat().st_size:
+            if landing.get_bytes(key) == path.read_bytes():
+                continue
+        with path.open("rb") as stream:
+            landing.put_stream(key, stream)
+        copied += 1
+    return copied
+
+
+def _generate_samples(settings: Settings, rows: int, seed: int, only: list[str] | None) -> None:
+    from lake.storage import ensure_buckets
+    from samples.generator import generate
+
+    ensure_buckets(settings)
+    with console.status(f"Generando datos de muestra ({rows} filas, semilla {seed})..."):
+        with tempfile.TemporaryDirectory(prefix="ada-samples-") as tmp:
+            files = generate(Path(tmp), rows=rows, seed=seed, only=only)
+            copied = _sync_into_landing(settings, Path(tmp))
+    console.print(f"{len(files)} sample files ({copied} new or changed) in the landing area")
+
+
+@app.command()
+def samples(
+    rows: Annotated[int, typer.Option(help="Rows of the main (health) table.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 42,
+    only: Annotated[str | None, typer.Option(help="Comma-separated dataset ids.")] = None,
+) -> None:
+    """Generate the sample district datasets into the landing area."""
+    _generate_samples(load_settings(), rows, seed, only.split(",") if only else None)
+
+
+# ------------------------------------------------------------------------------------------- ui
+
+
+def _serve_ui(settings: Settings, host: str, port: int) -> None:
+    from ada.instance import prepare_dagster_home
+
+    prepare_dagster_home(settings)
+    dagster = shutil.which("dagster", path=str(Path(sys.executable).parent)) or "dagster"
+    url = f"http://{host}:{port}"
+    console.print(f"[bold]Dagster UI:[/] {url}   (Ctrl+C para detener)")
+    command = [dagster, "dev", "-m", "orchestration.definitions", "-h", host, "-p", str(port)]
+    try:
+        subprocess.run(command, check=False, env=os.environ.copy())
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def ui(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 3000,
+) -> None:
+    """Start the Dagster UI (webserver and daemon) on this installation."""
+    _serve_ui(load_settings(), host, port)
+
+
+# ----------------------------------------------------------------------------------------- demo
+
+
+@app.command()
+def demo(
+    rows: Annotated[int, typer.Option(help="Rows of the main sample table.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+    ui_: Annotated[bool, typer.Option("--ui/--no-ui", help="Start the UI at the end.")] = True,
+    host: Annotated[str, typer.Option(help="UI address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="UI port.")] = 3000,
+) -> None:
+    """Generate the sample data, run the whole pipeline, and open the Dagster UI."""
+    settings = load_settings()
+    console.print(f"ADA demo · ADA_HOME={settings.home} · {settings.backend}")
+    _generate_samples(settings, rows, seed, None)
+    ok = _run(settings, None, None)
+    if not ok:
+        console.print("[yellow]Some runs failed; the UI shows why.[/]")
+    if ui_:
+        _serve_ui(settings, host, port)
+    elif not ok:
+        raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------------------- ingest
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="File to ingest.")],
+    dataset: Annotated[str, typer.Option(help="Dataset id (snake_case).")],
+    sector: Annotated[str, typer.Option(help="District sector slug, e.g. salud, movilidad.")],
+    run_now: Annotated[bool, typer.Option("--run", help="Run the dataset right away.")] = False,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing spec.")] = False,
+) -> None:
+    """Infer a spec from a file, write it for review, and put the file in the landing area."""
+    from catalog.specs import Sector
+    from ingestion.inference import infer_spec, render_spec_yaml
+    from lake.storage import ensure_buckets, store_for
+
+    try:
+        sector_enum = Sector(sector)
+    except ValueError:
+        valid = ", ".join(s.value for s in Sector)
+        raise typer.BadParameter(f"unknown sector '{sector}'; use one of: {valid}") from None
+    settings = load_settings()
+    target = settings.datasets_dir / sector_enum.value / f"{dataset}.yaml"
+    if target.exists() and not force:
+        raise typer.BadParameter(f"{target} already exists; use --force to overwrite it")
+    with console.status(f"Inspecting {file.name}..."):
+        spec, report = infer_spec(file, dataset, sector_enum)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_spec_yaml(spec, report), encoding="utf-8")
+    ensure_buckets(settings)
+    with file.open("rb") as stream:
+        store_for(settings, Zone.LANDING).put_stream(f"{dataset}/{file.name}", stream)
+    console.print(
+        f"Spec written to {target} ({len(spec.schema_.columns)} columns, encoding "
+        f"{report.encoding}, {report.rows_sampled} rows sampled); file placed in landing/{dataset}/"
+    )
+    for note in report.notes:
+        console.print(f"  • {note}")
+    if run_now:
+        if not _run(settings, f"key:*/{sector_enum.value}/{dataset}", None):
+            raise typer.Exit(1)
+    else:
+        console.print(f"Review it, then: ada run --select 'key:*/{sector_enum.value}/{dataset}'")
+
+
+# ------------------------------------------------------------------------------------- datasets
+
+
+@app.command()
+def datasets() -> None:
+    """List the dataset specs with their state in the lake."""
+    from ada.status import dataset_states
+    from catalog.registry import load_registry
+
+    settings = load_settings()
+    registry = load_registry(settings.datasets_dir)
+    table = Table(title=f"Datasets ({settings.backend})")
+    for column in ("dataset", "título", "formato", "fuente", "frecuencia", "raw", "staging",
+                   "cuarentena", "estado"):
+        table.add_column(column)
+    for state in dataset_states(settings, registry.specs):
+        spec = state.spec
+        table.add_row(
+            spec.key, spec.publication.title[:40], spec.format.type, spec.source.kind,
+            spec.update_frequency.value, state.raw_summary, state.staging_summary,
+            str(state.quarantined) if state.quarantined is not None else "—", state.status,
+        )
+    out.print(table)
+    for error in registry.errors:
+        out.print(f"[red]ficha inválida[/] {error}")
+    if registry.errors:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point: one clear line on error, the traceback only with ``--debug``."""
+    debug = "--debug" in sys.argv
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        console.print("interrumpido")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
+        import click
+
+        if isinstance(exc, click.exceptions.UsageError):
+            exc.show()
+            sys.exit(2)
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if debug:
+            console.print_exception()
+        else:
+            console.print(f"[red]error:[/] {exc}  (--debug shows details)")
+        sys.exit(1)

@@ -1,0 +1,132 @@
+"""In-process materialization of the same definitions the Dagster UI runs (``ada run``).
+
+Work is split into one Dagster run per dataset (and per partition for partitioned datasets),
+so progress can be shown dataset by dataset and one bad dataset never stops the others. Every
+run is recorded in the instance, so the UI shows ``ada run`` runs next to its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import dagster as dg
+
+from ada.instance import prepare_dagster_home
+from ada.settings import Settings, Zone
+from catalog.specs import DatasetSpec
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One run: the selected assets of one dataset, for one partition (or none)."""
+
+    spec: DatasetSpec
+    keys: tuple[dg.AssetKey, ...]
+    partition: str | None
+
+    @property
+    def label(self) -> str:
+        return self.spec.key + (f" [{self.partition}]" if self.partition else "")
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    unit: Unit
+    success: bool
+    message: str
+    run_id: str
+
+
+def _dataset_of(key: dg.AssetKey, specs: dict[tuple[str, str], DatasetSpec]) -> DatasetSpec | None:
+    path = key.path
+    return specs.get((path[1], path[2])) if len(path) == 3 else None
+
+
+def available_partitions(settings: Settings, spec: DatasetSpec) -> list[str]:
+    """Partitions with something to ingest: landed sub-folders and raw partitions."""
+    from ingestion.sources.landing import landed_files, partition_of
+    from lake.raw import list_versions
+    from lake.storage import store_for
+
+    found: set[str] = set()
+    if spec.source.kind == "landing":
+        landing = store_for(settings, Zone.LANDING)
+        found |= {p for o in landed_files(landing, spec) if (p := partition_of(spec, o.key))}
+    found |= {v.partition for v in list_versions(store_for(settings, Zone.RAW), spec.id) if v.partition}
+    return sorted(found)
+
+
+def plan_units(
+    defs: dg.Definitions,
+    specs: Iterable[DatasetSpec],
+    settings: Settings,
+    select: str | None = None,
+    partitions: list[str] | None = None,
+) -> list[Unit]:
+    """Resolve an asset selection (Dagster's syntax, e.g. ``group:salud``) into runs."""
+    graph = defs.resolve_asset_graph()
+    selection = dg.AssetSelection.from_string(select) if select else dg.AssetSelection.all()
+    keys = sorted(selection.resolve(graph), key=lambda k: k.to_user_string())
+    by_sector_id = {(s.sector.value, s.id): s for s in specs}
+    grouped: dict[str, list[dg.AssetKey]] = {}
+    for key in keys:
+        spec = _dataset_of(key, by_sector_id)
+        if spec is not None:
+            grouped.setdefault(spec.id, []).append(key)
+    units: list[Unit] = []
+    for spec_id, spec_keys in grouped.items():
+        spec = next(s for s in by_sector_id.values() if s.id == spec_id)
+        if spec.is_partitioned:
+            for partition in partitions or available_partitions(settings, spec):
+                units.append(Unit(spec, tuple(spec_keys), partition))
+        else:
+            units.append(Unit(spec, tuple(spec_keys), None))
+    return units
+
+
+def _failure_message(result: dg.ExecuteInProcessResult) -> str:
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE and event.step_failure_data:
+            error = event.step_failure_data.user_failure_data
+            if error is not None and error.description:
+                return error.description
+            if event.step_failure_data.error is not None:
+                return event.step_failure_data.error.message.strip().splitlines()[-1]
+    return "the run failed (see the Dagster UI for its logs)"
+
+
+def run_units(
+    defs: dg.Definitions,
+    units: list[Unit],
+    settings: Settings,
+    *,
+    log_level: str = "ERROR",
+    on_done: Callable[[UnitResult], None] | None = None,
+) -> list[UnitResult]:
+    prepare_dagster_home(settings)
+    instance = dg.DagsterInstance.get()
+    assets = list(defs.assets or [])
+    resources = dict(defs.resources or {})
+    results = []
+    try:
+        for unit in units:
+            run = dg.materialize(
+                assets,  # type: ignore[arg-type]
+                selection=list(unit.keys),
+                partition_key=unit.partition,
+                instance=instance,
+                resources=resources,
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+                tags={"ada/trigger": "cli"},
+            )
+            outcome = UnitResult(
+                unit, run.success, "ok" if run.success else _failure_message(run), run.run_id
+            )
+            results.append(outcome)
+            if on_done:
+                on_done(outcome)
+    finally:
+        instance.dispose()
+    return results

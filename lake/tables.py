@@ -1,0 +1,143 @@
+"""The lake's tables: one DuckLake catalog per table zone (staging, curated, open).
+
+DuckLake keeps table metadata (schemas, snapshots, file lists) in SQLite files under
+``$ADA_HOME/metadata`` by default, or in Postgres (one schema per zone) when
+``ADA_DATABASE_URL`` is set; data files are Parquet in the zone's folder or bucket. Snapshots
+give time travel, and every write is a transaction, so readers never see half a load.
+
+DuckDB extensions come from pinned PyPI wheels and are installed from those files into a private
+extension directory: nothing downloads at run time.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+
+from ada.settings import TABLE_ZONES, Settings, Zone
+from lake.storage import store_for
+
+EXTENSIONS = ("ducklake", "sqlite", "postgres", "httpfs")
+_LOADED_NAME = {"sqlite": "sqlite_scanner", "postgres": "postgres_scanner"}
+
+
+class LakeError(RuntimeError):
+    """A table catalog cannot be opened; the message never carries credentials."""
+
+
+def extension_file(name: str) -> Path:
+    """The ``.duckdb_extension`` file shipped by the ``duckdb-extension-<name>`` wheel."""
+    spec = importlib.util.find_spec(f"duckdb_extension_{name}")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            f"the DuckDB extension wheel 'duckdb-extension-{name}' is not installed; "
+            "run 'make install'"
+        )
+    root = Path(next(iter(spec.submodule_search_locations)))
+    return next(root.glob(f"extensions/v{duckdb.__version__}/*.duckdb_extension"))
+
+
+def _install_extensions(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> None:
+    installed = {
+        row[0]
+        for row in con.execute(
+            "SELECT extension_name FROM duckdb_extensions() WHERE installed"
+        ).fetchall()
+    }
+    for name in names:
+        loaded_name = _LOADED_NAME.get(name, name)
+        if loaded_name not in installed:
+            con.execute(f"INSTALL '{extension_file(name)}'")
+        con.execute(f"LOAD {loaded_name}")
+
+
+def _configure_s3(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    s3 = settings.s3
+    if s3 is None:
+        return
+    con.execute(
+        """CREATE OR REPLACE SECRET ada_s3 (
+            TYPE s3, KEY_ID $key, SECRET $secret, ENDPOINT $endpoint, REGION $region,
+            URL_STYLE 'path', USE_SSL $ssl)""",
+        {
+            "key": s3.access_key.get_secret_value(),
+            "secret": s3.secret_key.get_secret_value(),
+            "endpoint": s3.host,
+            "region": s3.region,
+            "ssl": s3.secure,
+        },
+    )
+
+
+def metadata_target(settings: Settings, zone: Zone) -> tuple[str, str]:
+    """The DuckLake metadata connection string for ``zone`` and extra ATTACH options."""
+    if settings.database_url is not None:
+        url = settings.database_url.get_secret_value().replace("postgres://", "postgresql://", 1)
+        return f"ducklake:postgres:{url}", f", METADATA_SCHEMA 'ducklake_{zone.value}'"
+    settings.metadata_dir.mkdir(parents=True, exist_ok=True)
+    return f"ducklake:sqlite:{settings.metadata_dir / f'{zone.value}.sqlite'}", ""
+
+
+def connect(
+    settings: Settings,
+    zones: Iterable[Zone] = TABLE_ZONES,
+    *,
+    read_only: bool = False,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB session with the zones' DuckLake catalogs attached by zone name.
+
+    Tables are addressed as ``<zone>.<sector>.<dataset id>``, e.g. ``staging.salud.covid19``.
+    """
+    config: dict[str, str | bool | int] = {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "extension_directory": str(settings.home / "duckdb" / "extensions"),
+    }
+    if threads:
+        config["threads"] = threads
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    con = duckdb.connect(config=config)
+    try:
+        _install_extensions(con, EXTENSIONS)
+        _configure_s3(con, settings)
+        for zone in zones:
+            attach_zone(con, settings, zone, read_only=read_only)
+    except Exception:
+        con.close()
+        raise
+    return con
+
+
+def attach_zone(
+    con: duckdb.DuckDBPyConnection, settings: Settings, zone: Zone, *, read_only: bool = False
+) -> None:
+    target, options = metadata_target(settings, zone)
+    data_path = store_for(settings, zone).uri("")
+    if settings.s3 is None:
+        Path(data_path).mkdir(parents=True, exist_ok=True)
+    mode = ", READ_ONLY" if read_only else ""
+    try:
+        con.execute(
+            f"ATTACH IF NOT EXISTS '{target}' AS {zone.value} "
+            f"(DATA_PATH '{data_path}'{options}{mode})"
+        )
+    except duckdb.Error as err:
+        message = str(err)
+        if settings.database_url is not None:
+            message = message.replace(settings.database_url.get_secret_value(), "ADA_DATABASE_URL")
+        raise LakeError(f"cannot open the {zone.value} table catalog: {message}") from None
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, zone: Zone, schema: str, table: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? "
+        "AND table_name = ?",
+        [zone.value, schema, table],
+    ).fetchone()
+    return bool(row and row[0])

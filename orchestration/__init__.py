@@ -1,0 +1,1 @@
+"""Dagster orchestration: definitions generated from the dataset specs."""

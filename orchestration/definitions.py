@@ -1,0 +1,51 @@
+"""The Dagster code location: every definition is generated from the dataset specs.
+
+Load it with ``dagster dev -m orchestration.definitions`` (what ``ada ui`` runs) or validate it
+with ``dagster definitions validate -m orchestration.definitions``. Heavy libraries (GX, spaCy,
+the DuckDB extensions) are imported inside the assets, never here, so the UI loads fast.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dagster as dg
+
+from ada.settings import load_settings
+from catalog.registry import load_registry
+from orchestration.defs.datasets import (
+    build_ingest_job,
+    build_raw_asset,
+    build_staging_asset,
+    ingest_job_name,
+)
+from orchestration.defs.resources import RESOURCES
+from orchestration.defs.schedules import build_schedule
+from orchestration.defs.sensors import build_landing_sensor
+
+log = logging.getLogger(__name__)
+
+
+def build_definitions() -> dg.Definitions:
+    registry = load_registry(load_settings().datasets_dir)
+    for error in registry.errors:
+        log.warning("dataset spec skipped: %s", error)
+    specs = list(registry.active)
+    assets = [build(spec) for spec in specs for build in (build_raw_asset, build_staging_asset)]
+    jobs = {ingest_job_name(spec): build_ingest_job(spec) for spec in specs}
+    schedules = [
+        schedule
+        for spec in specs
+        if (schedule := build_schedule(spec, jobs[ingest_job_name(spec)])) is not None
+    ]
+    sensor = build_landing_sensor(specs, jobs)
+    return dg.Definitions(
+        assets=assets,
+        jobs=list(jobs.values()),
+        schedules=schedules,
+        sensors=[sensor] if sensor else [],
+        resources=RESOURCES,
+    )
+
+
+defs = build_definitions()

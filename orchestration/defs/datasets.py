@@ -1,0 +1,154 @@
+"""The asset factory: per dataset spec, a raw asset and a staging asset.
+
+``raw/<sector>/<id>`` fetches the source and keeps the bytes, immutable, in the raw zone;
+``staging/<sector>/<id>`` types them into a DuckLake table, quarantining what cannot be parsed.
+Periodic sources get daily partitions in America/Bogota.
+"""
+
+
+import dagster as dg
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
+from catalog.specs import DatasetSpec
+from orchestration.defs import metadata as md
+from orchestration.defs.resources import LakeResource
+
+TIMEZONE = "America/Bogota"
+
+
+def partitions_for(spec: DatasetSpec) -> dg.DailyPartitionsDefinition | None:
+    if spec.partitioning is None:
+        return None
+    return dg.DailyPartitionsDefinition(
+        start_date=spec.partitioning.start.isoformat(), timezone=TIMEZONE
+    )
+
+
+def raw_key(spec: DatasetSpec) -> dg.AssetKey:
+    return dg.AssetKey(["raw", spec.sector.value, spec.id])
+
+
+def staging_key(spec: DatasetSpec) -> dg.AssetKey:
+    return dg.AssetKey(["staging", spec.sector.value, spec.id])
+
+
+def _reasons_table(reasons: dict[str, int]) -> dg.MetadataValue:
+    lines = ["| motivo | casos |", "|---|---:|"]
+    lines += [f"| {reason} | {count} |" for reason, count in list(reasons.items())[:20]]
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+def build_raw_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=raw_key(spec),
+        group_name=spec.sector.value,
+        description=md.description(spec, "zona raw: bytes tal como se recibieron"),
+        owners=md.owners(spec),
+        kinds={spec.format.type, "raw"},
+        tags=md.tags(spec),
+        partitions_def=partitions_for(spec),
+        metadata={"source_kind": spec.source.kind, "spec_version": spec.spec_version},
+        code_version=str(spec.spec_version),
+    )
+    def _raw(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+        from ingestion.delivery import receive_deliveries
+        from lake.raw import list_versions
+        from lake.storage import store_for
+
+        settings = lake.settings()
+        partition = context.partition_key if spec.is_partitioned else None
+        result = receive_deliveries(settings, spec, partition)
+        from ada.settings import Zone
+
+        versions = list_versions(store_for(settings, Zone.RAW), spec.id, partition)
+        if not versions:
+            raise dg.Failure(
+                description=(
+                    f"No hay entregas para {spec.key}"
+                    + (f" en la partición {partition}" if partition else "")
+                    + f": deje el archivo en landing/{spec.id}/ o revise 'source' en la ficha."
+                )
+            )
+        latest = versions[-1]
+        context.log.info(
+            f"{spec.key}: {len(result.new)} new raw version(s), {len(result.unchanged)} unchanged"
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "raw_version": latest.version,
+                "sha256": latest.sha256,
+                "size_bytes": dg.MetadataValue.int(latest.size),
+                "files": dg.MetadataValue.json([f.name for f in latest.files]),
+                "received_at": latest.received_at,
+                "source": latest.source,
+                "new_versions": dg.MetadataValue.int(len(result.new)),
+                "versions_kept": dg.MetadataValue.int(len(versions)),
+            },
+            data_version=dg.DataVersion(latest.sha256),
+        )
+
+    return _raw
+
+
+def build_staging_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=staging_key(spec),
+        deps=[raw_key(spec)],
+        group_name=spec.sector.value,
+        description=md.description(spec, "zona staging: tabla tipada y normalizada"),
+        owners=md.owners(spec),
+        kinds={"ducklake", "duckdb", "pyarrow"},
+        tags=md.tags(spec),
+        partitions_def=partitions_for(spec),
+        metadata={
+            "dagster/column_schema": md.column_schema(spec),
+            "dagster/table_name": f"staging.{spec.table_name}",
+        },
+        code_version=str(spec.spec_version),
+    )
+    def _staging(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+        from ingestion.staging import StagingError, load_staging
+
+        partition = context.partition_key if spec.is_partitioned else None
+        try:
+            result = load_staging(lake.settings(), spec, partition)
+        except StagingError as err:
+            raise dg.Failure(description=str(err)) from None
+        if result.quarantined_rows:
+            context.log.warning(
+                f"{spec.key}: {result.quarantined_rows} row(s) quarantined in "
+                f"staging.quarantine.{spec.id}"
+            )
+        metadata: dict[str, object] = {
+            "dagster/row_count": dg.MetadataValue.int(result.rows),
+            "quarantined_rows": dg.MetadataValue.int(result.quarantined_rows),
+            "quarantine_table": f"staging.quarantine.{spec.id}",
+            "raw_versions": dg.MetadataValue.json(result.raw_versions),
+            "files": dg.MetadataValue.json(result.files),
+            "snapshot_id": dg.MetadataValue.int(result.snapshot_id or 0),
+        }
+        if result.reasons:
+            metadata["quarantine_reasons"] = _reasons_table(result.reasons)
+        if result.failed_files:
+            metadata["failed_files"] = dg.MetadataValue.json(result.failed_files)
+        if result.missing_columns:
+            metadata["missing_columns"] = dg.MetadataValue.json(result.missing_columns)
+        if result.undeclared_headers:
+            metadata["undeclared_headers"] = dg.MetadataValue.json(result.undeclared_headers)
+        return dg.MaterializeResult(metadata=metadata)  # type: ignore[arg-type]
+
+    return _staging
+
+
+def ingest_job_name(spec: DatasetSpec) -> str:
+    return f"ingest_{spec.id}"
+
+
+def build_ingest_job(spec: DatasetSpec) -> UnresolvedAssetJobDefinition:
+    return dg.define_asset_job(
+        ingest_job_name(spec),
+        selection=dg.AssetSelection.assets(raw_key(spec), staging_key(spec)),
+        partitions_def=partitions_for(spec),
+        description=f"Ingesta de {spec.publication.title}: fuente → raw → staging",
+        tags={"sector": spec.sector.value},
+    )

@@ -1,0 +1,59 @@
+"""How a spec shows up in the Dagster UI: owners, kinds, tags, column schema, descriptions."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from catalog.specs import DatasetSpec
+from ingestion.readers.headers import slug
+
+_DAGSTER_TYPES = {
+    "string": "string",
+    "integer": "int",
+    "number": "float",
+    "boolean": "bool",
+    "date": "date",
+    "datetime": "datetime",
+    "time": "time",
+}
+
+
+def owners(spec: DatasetSpec) -> list[str]:
+    """Spec owners, or the entity's institutional contact plus the sector team."""
+    return list(spec.owners) or [spec.publication.contact.email, f"team:{spec.sector.value}"]
+
+
+def tags(spec: DatasetSpec) -> dict[str, str]:
+    return {
+        "sector": spec.sector.value,
+        "dimension": slug(spec.publication.dimension.value),
+        "frequency": spec.update_frequency.value,
+        "source": spec.source.kind,
+    }
+
+
+def column_schema(spec: DatasetSpec) -> dg.TableSchema:
+    pk = set(spec.schema_.primary_key)
+    columns = []
+    for column in spec.schema_.columns:
+        description = column.description + (f" [{column.unit}]" if column.unit else "")
+        columns.append(
+            dg.TableColumn(
+                name=column.name,
+                type=_DAGSTER_TYPES[column.type],
+                description=description or None,
+                constraints=dg.TableColumnConstraints(
+                    nullable=column.nullable, unique=column.name in pk and len(pk) == 1
+                ),
+            )
+        )
+    return dg.TableSchema(columns=columns)
+
+
+def description(spec: DatasetSpec, zone: str) -> str:
+    pub = spec.publication
+    return (
+        f"**{pub.title}** ({zone})\n\n{pub.description}\n\n"
+        f"Entidad: {pub.entidad} · Dimensión: {pub.dimension.value} · "
+        f"Frecuencia: {spec.update_frequency.value} · Licencia: {pub.license}"
+    )
