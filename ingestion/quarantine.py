@@ -55,6 +55,7 @@ class QuarantineSink:
         self.entries = 0
         self.failed_files: list[str] = []
         self._closed = False
+        self._skipped: list[tuple[str, str, int, int]] = []
 
     def _write(self, rows: dict[str, list[object]]) -> None:
         count = len(rows["reason"])
@@ -108,6 +109,21 @@ class QuarantineSink:
                 "expected": expected,
                 "reason": reasons,
                 "raw_record": raw_records,
+            }
+        )
+
+    def add_skipped_lines(self, raw_version: str, source_file: str, lines: list[int]) -> None:
+        """Lines of a file that produced no record, so record line numbers can be exact."""
+        self._skipped += [(raw_version, source_file, line, i) for i, line in enumerate(lines, 1)]
+
+    def skipped_lines_table(self) -> pa.Table:
+        columns = list(zip(*self._skipped, strict=True)) if self._skipped else [[], [], [], []]
+        return pa.table(
+            {
+                "raw_version": pa.array(columns[0], pa.string()),
+                "source_file": pa.array(columns[1], pa.string()),
+                "line": pa.array(columns[2], pa.int64()),
+                "idx": pa.array(columns[3], pa.int64()),
             }
         )
 

@@ -23,6 +23,7 @@ from catalog.specs import Column, DatasetSpec
 from ingestion.coercion import ARROW_TYPES, coerce
 from ingestion.quarantine import DDL_COLUMNS, QuarantineSink, record_json
 from ingestion.readers import FileParseError, FileReader, open_reader
+from ingestion.readers.csv import CsvReader
 from ingestion.readers.headers import header_key
 from lake import tables
 from lake.raw import MANIFEST, RawVersion, list_versions
@@ -112,14 +113,11 @@ class _FileLoad:
     def batches(self, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
         record_offset = 0
         for batch in self.reader.batches():
-            malformed_before = len(self.reader.malformed)
-            yield self._typed(batch, schema, record_offset, malformed_before)
+            yield self._typed(batch, schema, record_offset)
             record_offset += batch.num_rows
         self._quarantine_malformed()
 
-    def _typed(
-        self, batch: pa.RecordBatch, schema: pa.Schema, offset: int, malformed: int
-    ) -> pa.RecordBatch:
+    def _typed(self, batch: pa.RecordBatch, schema: pa.Schema, offset: int) -> pa.RecordBatch:
         n = batch.num_rows
         arrays: list[pa.Array] = []
         bad = np.zeros(n, dtype=bool)
@@ -137,7 +135,7 @@ class _FileLoad:
             arrays.append(typed.values)
         records = np.arange(offset + 1, offset + n + 1, dtype=np.int64)
         if problems:
-            self._quarantine_values(batch, problems, records, malformed)
+            self._quarantine_values(batch, problems, records)
         arrays += [
             pa.array(np.full(n, self.version.version, dtype=object), pa.string()),
             pa.array(np.full(n, self.name, dtype=object), pa.string()),
@@ -156,7 +154,6 @@ class _FileLoad:
         batch: pa.RecordBatch,
         problems: list[tuple[np.ndarray, str, str]],
         records: np.ndarray,
-        malformed: int,
     ) -> None:
         header_row = self.spec.format.header_row
         rec: list[int | None] = []
@@ -168,7 +165,7 @@ class _FileLoad:
         for invalid, column, wanted in problems:
             for index in np.flatnonzero(invalid):
                 rec.append(int(records[index]))
-                lines.append(int(records[index]) + header_row + malformed)
+                lines.append(int(records[index]) + header_row)  # shifted in _write if needed
                 cols.append(column)
                 expected.append(wanted)
                 reasons.append(f"se esperaba {wanted}")
@@ -179,6 +176,9 @@ class _FileLoad:
 
     def _quarantine_malformed(self) -> None:
         rows = self.reader.malformed
+        if rows and isinstance(self.reader, CsvReader):
+            skipped = self.reader.locate_skipped_lines(self.spec.format.header_row)
+            self.sink.add_skipped_lines(self.version.version, self.name, skipped)
         if rows:
             self.sink.add_rows(
                 self.version.version,
@@ -275,11 +275,34 @@ def _write(
         else:
             con.execute(f'DELETE FROM {quarantine} WHERE "partition" = ?', [partition])
         if sink.entries:
-            con.execute(f"INSERT INTO {quarantine} SELECT * FROM read_parquet(?)", [str(sink.path)])
+            _insert_quarantine(con, quarantine, sink)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _insert_quarantine(con: duckdb.DuckDBPyConnection, table: str, sink: QuarantineSink) -> None:
+    """Insert the sink's entries, moving each record's line past the skipped lines before it.
+
+    A record ``r`` sits on line ``header + r + #{i : m_i - i < header + r}`` where ``m_i`` is
+    the i-th skipped (malformed or blank) line: the provisional line is ``header + r``.
+    """
+    skipped = sink.skipped_lines_table()
+    con.register("skipped_lines", skipped)
+    try:
+        con.execute(
+            f"""INSERT INTO {table}
+            SELECT q.* REPLACE (
+                CASE WHEN q.record IS NULL THEN q.line ELSE q.line + (
+                    SELECT count(*) FROM skipped_lines s
+                    WHERE s.raw_version = q.raw_version AND s.source_file = q.source_file
+                      AND s.line - s.idx < q.line) END AS line)
+            FROM read_parquet(?) q""",
+            [str(sink.path)],
+        )
+    finally:
+        con.unregister("skipped_lines")
 
 
 def _current_snapshot(con: duckdb.DuckDBPyConnection) -> int | None:

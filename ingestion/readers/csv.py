@@ -56,6 +56,11 @@ class CsvReader(ReaderState):
         self.malformed.append(MalformedRow(line, reason, row.text or ""))
         return "skip"
 
+    def locate_skipped_lines(self, header_row: int) -> list[int]:
+        return _locate_skipped_lines(
+            self._store, self._key, self.encoding, header_row, self.malformed
+        )
+
     def batches(self) -> Iterator[pa.RecordBatch]:
         read_options = pacsv.ReadOptions(
             column_names=self.headers,
@@ -76,7 +81,10 @@ class CsvReader(ReaderState):
         )
         stream = self._store.open_input(self._key)
         try:
-            reader = pacsv.open_csv(stream, read_options, parse_options, convert_options)
+            try:
+                reader = pacsv.open_csv(stream, read_options, parse_options, convert_options)
+            except pa.ArrowInvalid as err:
+                raise _explain(err, self.encoding) from None
             while True:
                 try:
                     batch = reader.read_next_batch()
@@ -87,6 +95,36 @@ class CsvReader(ReaderState):
                 yield from _split(batch)
         finally:
             stream.close()
+
+
+def _locate_skipped_lines(
+    store: ObjectStore, key: str, encoding: str, header_row: int, malformed: list[MalformedRow]
+) -> list[int]:
+    """Line numbers of the lines that did not become records (malformed or blank).
+
+    Arrow does not report line numbers, so when a file has malformed rows (rare) it is scanned
+    once more, line by line, to place them; each malformed row gets its line, and the sorted
+    list lets every other record's line be computed exactly (one record per line assumed).
+    """
+    pending = [row.text for row in malformed]
+    lines: list[int] = []
+    stream = store.open_input(key)
+    try:
+        text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")  # type: ignore[arg-type]
+        position = 0
+        for number, line in enumerate(text, start=1):
+            if number <= header_row:
+                continue
+            content = line.rstrip("\r\n")
+            if not content.strip():
+                lines.append(number)
+            elif position < len(pending) and content == pending[position]:
+                malformed[position] = MalformedRow(number, malformed[position].reason, content)
+                lines.append(number)
+                position += 1
+    finally:
+        stream.close()
+    return lines
 
 
 def _split(batch: pa.RecordBatch) -> Iterator[pa.RecordBatch]:
