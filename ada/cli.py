@@ -5,6 +5,7 @@ Errors are one clear line (``--debug`` shows the traceback); long work shows pro
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -34,7 +35,9 @@ _DEBUG = {"on": False}
 
 @app.callback()
 def _main(
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and Dagster logs.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks and Dagster logs.")
+    ] = False,
 ) -> None:
     _DEBUG["on"] = debug
 
@@ -61,16 +64,20 @@ def _run(settings: Settings, select: str | None, partitions: list[str] | None) -
         raise typer.BadParameter(f"the selection {select!r} matches no dataset asset")
     failures: list[UnitResult] = []
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=console, transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
     ) as progress:
         task = progress.add_task("Materializando", total=len(units))
 
         def done(result: UnitResult) -> None:
             mark = "[green]✓[/]" if result.success else "[red]✗[/]"
-            progress.console.print(f"{mark} {result.unit.label}" + (
-                "" if result.success else f": {result.message}"
-            ))
+            progress.console.print(
+                f"{mark} {result.unit.label}" + ("" if result.success else f": {result.message}")
+            )
             if not result.success:
                 failures.append(result)
             progress.advance(task)
@@ -87,8 +94,12 @@ def _run(settings: Settings, select: str | None, partitions: list[str] | None) -
 def run(
     select: Annotated[
         str | None,
-        typer.Option("--select", "-s", help="Dagster asset selection, e.g. 'group:salud' or "
-                     "'key:staging/salud/*'. Default: everything."),
+        typer.Option(
+            "--select",
+            "-s",
+            help="Dagster asset selection, e.g. 'group:salud' or "
+            "'key:staging/salud/*'. Default: everything.",
+        ),
     ] = None,
     partition: Annotated[
         list[str] | None,
@@ -112,9 +123,9 @@ def _sync_into_landing(settings: Settings, generated_dir: Path) -> int:
     copied = 0
     for path in sorted(p for p in generated_dir.rglob("*") if p.is_file()):
         key = path.relative_to(generated_dir).as_posix()
-        if key in existing and existing[key] == path.stat().st_size:
-            if landing.get_bytes(key) == path.read_bytes():
-                continue
+        unchanged = existing.get(key) == path.stat().st_size
+        if unchanged and landing.get_bytes(key) == path.read_bytes():
+            continue
         with path.open("rb") as stream:
             landing.put_stream(key, stream)
         copied += 1
@@ -126,10 +137,10 @@ def _generate_samples(settings: Settings, rows: int, seed: int, only: list[str] 
     from samples.generator import generate
 
     ensure_buckets(settings)
-    with console.status(f"Generando datos de muestra ({rows} filas, semilla {seed})..."):
-        with tempfile.TemporaryDirectory(prefix="ada-samples-") as tmp:
-            files = generate(Path(tmp), rows=rows, seed=seed, only=only)
-            copied = _sync_into_landing(settings, Path(tmp))
+    status = console.status(f"Generando datos de muestra ({rows} filas, semilla {seed})...")
+    with status, tempfile.TemporaryDirectory(prefix="ada-samples-") as tmp:
+        files = generate(Path(tmp), rows=rows, seed=seed, only=only)
+        copied = _sync_into_landing(settings, Path(tmp))
     console.print(f"{len(files)} sample files ({copied} new or changed) in the landing area")
 
 
@@ -154,10 +165,8 @@ def _serve_ui(settings: Settings, host: str, port: int) -> None:
     url = f"http://{host}:{port}"
     console.print(f"[bold]Dagster UI:[/] {url}   (Ctrl+C para detener)")
     command = [dagster, "dev", "-m", "orchestration.definitions", "-h", host, "-p", str(port)]
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         subprocess.run(command, check=False, env=os.environ.copy())
-    except KeyboardInterrupt:
-        pass
 
 
 @app.command()
@@ -250,15 +259,30 @@ def datasets() -> None:
     settings = load_settings()
     registry = load_registry(settings.datasets_dir)
     table = Table(title=f"Datasets ({settings.backend})")
-    for column in ("dataset", "título", "formato", "fuente", "frecuencia", "raw", "staging",
-                   "cuarentena", "estado"):
+    for column in (
+        "dataset",
+        "título",
+        "formato",
+        "fuente",
+        "frecuencia",
+        "raw",
+        "staging",
+        "cuarentena",
+        "estado",
+    ):
         table.add_column(column)
     for state in dataset_states(settings, registry.specs):
         spec = state.spec
         table.add_row(
-            spec.key, spec.publication.title[:40], spec.format.type, spec.source.kind,
-            spec.update_frequency.value, state.raw_summary, state.staging_summary,
-            str(state.quarantined) if state.quarantined is not None else "—", state.status,
+            spec.key,
+            spec.publication.title[:40],
+            spec.format.type,
+            spec.source.kind,
+            spec.update_frequency.value,
+            state.raw_summary,
+            state.staging_summary,
+            str(state.quarantined) if state.quarantined is not None else "—",
+            state.status,
         )
     out.print(table)
     for error in registry.errors:
@@ -277,7 +301,7 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         console.print("interrumpido")
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
+    except Exception as exc:
         import click
 
         if isinstance(exc, click.exceptions.UsageError):

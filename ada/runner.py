@@ -53,7 +53,9 @@ def available_partitions(settings: Settings, spec: DatasetSpec) -> list[str]:
     if spec.source.kind == "landing":
         landing = store_for(settings, Zone.LANDING)
         found |= {p for o in landed_files(landing, spec) if (p := partition_of(spec, o.key))}
-    found |= {v.partition for v in list_versions(store_for(settings, Zone.RAW), spec.id) if v.partition}
+    found |= {
+        v.partition for v in list_versions(store_for(settings, Zone.RAW), spec.id) if v.partition
+    }
     return sorted(found)
 
 

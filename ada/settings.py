@@ -34,7 +34,7 @@ TABLE_ZONES = (Zone.STAGING, Zone.CURATED, Zone.OPEN)
 
 @dataclass(frozen=True)
 class S3Settings:
-    """Where the lake lives when it lives on S3; one bucket with a prefix per zone, or one per zone."""
+    """Where the lake lives on S3: one bucket with a prefix per zone, or a bucket per zone."""
 
     endpoint: str
     access_key: SecretStr

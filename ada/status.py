@@ -61,11 +61,13 @@ def dataset_states(settings: Settings, specs: Iterable[DatasetSpec]) -> list[Dat
                 rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
                 staged = tuple(
                     r[0]
-                    for r in con.execute(f"SELECT DISTINCT _ada_raw_version FROM {table}").fetchall()
+                    for r in con.execute(
+                        f"SELECT DISTINCT _ada_raw_version FROM {table}"
+                    ).fetchall()
                 )
             if tables.table_exists(con, Zone.STAGING, "quarantine", spec.id):
                 quarantined = con.execute(
-                    f'SELECT count(DISTINCT (raw_version, source_file, record, line)) '
+                    f"SELECT count(DISTINCT (raw_version, source_file, record, line)) "
                     f'FROM staging.quarantine."{spec.id}"'
                 ).fetchone()[0]  # type: ignore[index]
             states.append(

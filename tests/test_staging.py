@@ -77,7 +77,8 @@ def test_rerun_is_idempotent(settings: Settings) -> None:
     assert versions.new == [] and len(versions.unchanged) == 1
     total, distinct = _query(
         settings,
-        "SELECT count(*), count(DISTINCT codigo_accidente) FROM staging.movilidad.siniestros_viales_sdm",
+        "SELECT count(*), count(DISTINCT codigo_accidente) "
+        "FROM staging.movilidad.siniestros_viales_sdm",
     )[0]
     assert total == distinct == REAL["siniestros_viales_sdm"]
 
@@ -101,13 +102,13 @@ DIRTY = make_spec(
 
 def test_bad_rows_go_to_quarantine_with_file_line_column_and_reason(settings: Settings) -> None:
     content = (
-        "id;fecha;Valor (COP)\n"
-        "1;6/03/20;12,5\n"
-        "2;31/02/24;3\n"  # impossible date
-        "3;7/03/20;1;extra\n"  # too many fields
-        "treinta;8/03/20;4\n"  # not an integer
-        "5;9/03/20;7,25\n"
-    ).encode()
+        b"id;fecha;Valor (COP)\n"
+        b"1;6/03/20;12,5\n"
+        b"2;31/02/24;3\n"  # impossible date
+        b"3;7/03/20;1;extra\n"  # too many fields
+        b"treinta;8/03/20;4\n"  # not an integer
+        b"5;9/03/20;7,25\n"
+    )
     _land(settings, DIRTY, content)
     receive_deliveries(settings, DIRTY)
     result = load_staging(settings, DIRTY)
@@ -133,7 +134,7 @@ def test_bad_rows_go_to_quarantine_with_file_line_column_and_reason(settings: Se
 
 
 def test_wrong_encoding_fails_clearly_keeps_raw_and_previous_table(settings: Settings) -> None:
-    _land(settings, DIRTY, "id;fecha;Valor (COP)\n1;6/03/20;1\n".encode())
+    _land(settings, DIRTY, b"id;fecha;Valor (COP)\n1;6/03/20;1\n")
     receive_deliveries(settings, DIRTY)
     load_staging(settings, DIRTY)
     bad = (
@@ -175,7 +176,7 @@ def test_append_mode_unions_every_delivery(settings: Settings) -> None:
 
 
 def test_no_delivery_yet_is_a_clear_error(settings: Settings) -> None:
-    with pytest.raises(StagingError, match="no raw delivery yet.*landing/dirty/"):
+    with pytest.raises(StagingError, match=r"no raw delivery yet.*landing/dirty/"):
         load_staging(settings, DIRTY)
 
 

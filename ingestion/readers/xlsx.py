@@ -38,8 +38,10 @@ class XlsxReader(ReaderState):
         if isinstance(store, LocalStore):
             path = store.root / key
         else:
-            handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
-            with handle, store.open_input(key) as source:
+            with (
+                tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle,
+                store.open_input(key) as source,
+            ):
                 shutil.copyfileobj(source, handle)
             path = self._tmp = Path(handle.name)
         workbook = CalamineWorkbook.from_path(str(path))

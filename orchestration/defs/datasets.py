@@ -5,7 +5,6 @@
 Periodic sources get daily partitions in America/Bogota.
 """
 
-
 import dagster as dg
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 

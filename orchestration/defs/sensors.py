@@ -5,7 +5,6 @@ its ``key@etag`` is neither recorded in a raw manifest (already received) nor in
 cursor (already requested), so each landed file triggers exactly one run.
 """
 
-
 import hashlib
 import json
 
