@@ -59,7 +59,8 @@ def _run(settings: Settings, select: str | None, partitions: list[str] | None) -
     for error in registry.errors:
         console.print(f"[yellow]ficha omitida[/] {error}")
     defs = _definitions()
-    units = plan_units(defs, registry.active, settings, select, partitions)
+    runnable = [s for s in registry.specs if s.status != "retired"]
+    units = plan_units(defs, runnable, settings, select, partitions)
     if not units:
         raise typer.BadParameter(f"the selection {select!r} matches no dataset asset")
     failures: list[UnitResult] = []
@@ -75,15 +76,15 @@ def _run(settings: Settings, select: str | None, partitions: list[str] | None) -
 
         def done(result: UnitResult) -> None:
             mark = "[green]✓[/]" if result.success else "[red]✗[/]"
-            progress.console.print(
-                f"{mark} {result.unit.label}" + ("" if result.success else f": {result.message}")
-            )
+            message = result.message.removeprefix(f"{result.unit.spec.key}: ")
+            detail = "" if result.success else f": {message}"
+            progress.console.print(f"{mark} {result.unit.label}{detail}", highlight=False)
             if not result.success:
                 failures.append(result)
             progress.advance(task)
 
         run_units(
-            defs, units, settings, log_level="INFO" if _DEBUG["on"] else "ERROR", on_done=done
+            defs, units, settings, log_level="INFO" if _DEBUG["on"] else "CRITICAL", on_done=done
         )
     total = len(units)
     console.print(f"{total - len(failures)}/{total} runs succeeded ({settings.backend})")
@@ -295,19 +296,15 @@ def main() -> None:
     """Entry point: one clear line on error, the traceback only with ``--debug``."""
     debug = "--debug" in sys.argv
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         console.print("interrumpido")
         sys.exit(130)
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.UsageError):
-            exc.show()
-            sys.exit(2)
-        if isinstance(exc, click.ClickException):
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click's usage errors
             exc.show()
             sys.exit(exc.exit_code)
         if debug:

@@ -93,8 +93,13 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str:
             error = event.step_failure_data.user_failure_data
             if error is not None and error.description:
                 return error.description
-            if event.step_failure_data.error is not None:
-                return event.step_failure_data.error.message.strip().splitlines()[-1]
+            error_info = event.step_failure_data.error
+            if error_info is not None:
+                while error_info.cause is not None:  # the user's exception, not Dagster's wrapper
+                    error_info = error_info.cause
+                first_line = error_info.message.strip().splitlines()[0]
+                prefix = f"{error_info.cls_name}: "
+                return first_line.split(prefix, 1)[-1] if prefix in first_line else first_line
     return "the run failed (see the Dagster UI for its logs)"
 
 

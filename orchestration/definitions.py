@@ -30,15 +30,17 @@ def build_definitions() -> dg.Definitions:
     registry = load_registry(load_settings().datasets_dir)
     for error in registry.errors:
         log.warning("dataset spec skipped: %s", error)
-    specs = list(registry.active)
+    # Drafts (e.g. written by `ada ingest`) can be run by hand; only active specs are automated.
+    specs = [spec for spec in registry.specs if spec.status != "retired"]
+    active = list(registry.active)
     assets = [build(spec) for spec in specs for build in (build_raw_asset, build_staging_asset)]
     jobs = {ingest_job_name(spec): build_ingest_job(spec) for spec in specs}
     schedules = [
         schedule
-        for spec in specs
+        for spec in active
         if (schedule := build_schedule(spec, jobs[ingest_job_name(spec)])) is not None
     ]
-    sensor = build_landing_sensor(specs, jobs)
+    sensor = build_landing_sensor(active, jobs)
     return dg.Definitions(
         assets=assets,
         jobs=list(jobs.values()),

@@ -1,0 +1,3 @@
+from ada.cli import main
+
+main()
