@@ -3,14 +3,21 @@
 Each rule returns the typed array and a mask of the values that could not be typed, so a
 batch splits into rows for staging and rows for quarantine, with a reason per column, without
 a Python loop per cell. The rules cope with what district files carry: decimal commas,
-thousands separators, currency signs, percentages as text, ``d/mm/yy`` dates, sentinel values.
+thousands separators, currency signs, percentages as text, ``d/mm/yy`` dates, null markers
+such as ``Sin dato``.
+
+Arrow does the work except for dates and times, which an in-process DuckDB parses: its
+``try_strptime`` is strict where Arrow's is not (Arrow rolls ``31/02/24`` over to 2 March) and
+accepts the unpadded days and hours district files write (``6/03/20``, ``0:00``).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -33,41 +40,49 @@ ARROW_TYPES: dict[str, pa.DataType] = {
 
 _INTEGER = r"^[+-]?\d+$"
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
-_LEADING_ZEROS = r"(^|[^0-9])0+([0-9])"
 
 
 @dataclass(frozen=True)
 class Typed:
-    """A typed column, and which of its values could not be typed (and why)."""
+    """A typed column, and which of its values could not be typed (and what was expected)."""
 
     values: pa.Array
     invalid: pa.BooleanArray
     expected: str
 
 
-def _none_invalid(length: int) -> pa.BooleanArray:
+def none_invalid(length: int) -> pa.BooleanArray:
     return pa.array(np.zeros(length, dtype=bool))
 
 
-def _blank_to_null(values: pa.Array, null_values: list[str]) -> pa.Array:
+def _clean_text(values: pa.Array, null_values: pa.Array) -> pa.Array:
+    """Trim, and turn null markers (``''``, ``Sin dato``, ``-9999``...) into nulls."""
     trimmed = pc.utf8_trim_whitespace(values)
-    is_null_marker = pc.is_in(trimmed, value_set=pa.array(null_values, pa.string()))
-    return pc.if_else(is_null_marker, pa.scalar(None, pa.string()), trimmed)
+    is_marker = pc.is_in(trimmed, value_set=null_values)
+    if not pc.any(is_marker).as_py():
+        return trimmed
+    return pc.if_else(is_marker, pa.scalar(None, pa.string()), trimmed)
 
 
-def _invalid(original: pa.Array, typed: pa.Array) -> pa.BooleanArray:
+def _invalid(text: pa.Array, typed: pa.Array) -> pa.BooleanArray:
     """A value is invalid when there was text but no typed value came out of it."""
-    return pc.and_(pc.is_valid(original), pc.is_null(typed))
+    return pc.and_(pc.is_valid(text), pc.is_null(typed))
 
 
-def _only_valid(text: pa.Array, pattern: str) -> pa.Array:
-    ok = pc.match_substring_regex(text, pattern)
-    return pc.if_else(ok, text, pa.scalar(None, pa.string()))
+def _cast_checked(text: pa.Array, pattern: str, target: pa.DataType) -> pa.Array:
+    """Cast, trusting Arrow's strict cast when the whole batch is clean (the common case) and
+    checking value by value with ``pattern`` only when it is not."""
+    try:
+        return pc.cast(text, target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        ok = pc.match_substring_regex(text, pattern)
+        return pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), target)
 
 
 def _number_text(text: pa.Array, fmt: FileFormat, column: Column) -> pa.Array:
     """Normalise ``'$ 1.250.000,50'`` or ``'12,5 %'`` to ``'1250000.50'`` / ``'12.5'``."""
-    text = pc.replace_substring_regex(text, r"[\s$]", "")
+    if pc.any(pc.match_substring_regex(text, r"[\s$]")).as_py():
+        text = pc.replace_substring_regex(text, r"[\s$]", "")
     if column.percent:
         text = pc.replace_substring(text, "%", "")
     if fmt.thousands:
@@ -80,17 +95,34 @@ def _number_text(text: pa.Array, fmt: FileFormat, column: Column) -> pa.Array:
     return text
 
 
+def _clean_cast(text: pa.Array, target: pa.DataType) -> pa.Array | None:
+    """Arrow's strict cast when every value of the batch is clean (the common case)."""
+    try:
+        values = pc.cast(text, target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if pa.types.is_floating(target) and pc.any(pc.is_nan(values)).as_py():
+        return None  # 'nan' parses as a float; a district file never means it
+    if pa.types.is_floating(target) and pc.any(pc.is_inf(values)).as_py():
+        return None
+    return values
+
+
 def _to_integer(text: pa.Array, fmt: FileFormat, column: Column) -> Typed:
-    digits = _number_text(text, fmt, column)
-    digits = pc.replace_substring_regex(digits, r"\.0+$", "")
-    candidate = _only_valid(digits, _INTEGER)
-    values = pc.cast(candidate, pa.int64())
+    values = _clean_cast(text, pa.int64())
+    if values is None:
+        digits = _number_text(text, fmt, column)
+        digits = pc.replace_substring_regex(digits, r"\.0+$", "")
+        values = _cast_checked(digits, _INTEGER, pa.int64())
     return Typed(values, _invalid(text, values), "un número entero")
 
 
 def _to_number(text: pa.Array, fmt: FileFormat, column: Column) -> Typed:
-    candidate = _only_valid(_number_text(text, fmt, column), _NUMBER)
-    values = pc.cast(candidate, pa.float64())
+    normalised = _number_text(text, fmt, column)
+    values = _clean_cast(normalised, pa.float64())
+    if values is None:
+        ok = pc.match_substring_regex(normalised, _NUMBER)
+        values = pc.cast(pc.if_else(ok, normalised, pa.scalar(None, pa.string())), pa.float64())
     if column.percent:
         values = pc.divide(values, 100.0)
     mark = "coma" if fmt.decimal == "," else "punto"
@@ -108,27 +140,25 @@ def _to_boolean(text: pa.Array, fmt: FileFormat, column: Column) -> Typed:
     return Typed(values, _invalid(text, values), f"un sí/no ({options})")
 
 
-def _strip_leading_zeros(text: pa.Array) -> pa.Array:
-    return pc.replace_substring_regex(text, _LEADING_ZEROS, r"\1\2")
+def _to_string(text: pa.Array, fmt: FileFormat, column: Column) -> Typed:
+    return Typed(text, none_invalid(len(text)), "texto")
 
 
-def _parse_with_formats(text: pa.Array, formats: list[str]) -> pa.Array:
-    """Try each format in order; a value keeps the first format that reproduces it exactly.
+_LOCAL = threading.local()
 
-    Arrow's strptime rolls impossible dates over (``31/02/24`` becomes 2 March); formatting the
-    result back and comparing (ignoring zero padding) rejects them.
-    """
-    result = pa.nulls(len(text), pa.timestamp("s"))
-    comparable = _strip_leading_zeros(text)
-    for fmt in formats:
-        pending = pc.and_(pc.is_null(result), pc.is_valid(text))
-        if not pc.any(pending).as_py():
-            break
-        parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
-        round_trip = _strip_leading_zeros(pc.strftime(parsed, format=fmt))
-        exact = pc.fill_null(pc.equal(round_trip, comparable), False)
-        result = pc.if_else(pc.and_(pending, exact), parsed, result)
-    return result.cast(pa.timestamp("us"))
+
+def _duckdb() -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB per thread (connections are not shared across threads)."""
+    con = getattr(_LOCAL, "con", None)
+    if con is None:
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
+        _LOCAL.con = con
+    return con
+
+
+def _sql_list(values: list[str]) -> str:
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
 
 def _formats(column: Column, declared: list[str], iso: list[str]) -> list[str]:
@@ -136,27 +166,32 @@ def _formats(column: Column, declared: list[str], iso: list[str]) -> list[str]:
     return chosen + [f for f in iso if f not in chosen]
 
 
-def _to_date(text: pa.Array, fmt: FileFormat, column: Column) -> Typed:
-    formats = _formats(column, fmt.date_formats, ISO_DATE_FORMATS + ISO_DATETIME_FORMATS)
-    values = pc.cast(_parse_with_formats(text, formats), pa.date32())
-    return Typed(values, _invalid(text, values), f"una fecha ({' o '.join(formats[:2])})")
+def _temporal_rule(column: Column, fmt: FileFormat) -> tuple[list[str], str, str]:
+    """Formats to try, the SQL type, and what a publisher is told was expected."""
+    if column.type == "date":
+        formats = _formats(column, fmt.date_formats, ISO_DATE_FORMATS + ISO_DATETIME_FORMATS)
+        return formats, "DATE", f"una fecha ({' o '.join(formats[:2])})"
+    if column.type == "datetime":
+        formats = _formats(column, fmt.datetime_formats, ISO_DATETIME_FORMATS)
+        return formats, "TIMESTAMP", f"una fecha y hora ({formats[0]})"
+    formats = list(column.formats or TIME_FORMATS)
+    return formats, "TIME", f"una hora ({formats[0]})"
 
 
-def _to_datetime(text: pa.Array, fmt: FileFormat, column: Column) -> Typed:
-    formats = _formats(column, fmt.datetime_formats, ISO_DATETIME_FORMATS)
-    values = _parse_with_formats(text, formats)
-    return Typed(values, _invalid(text, values), f"una fecha y hora ({formats[0]})")
-
-
-def _to_time(text: pa.Array, fmt: FileFormat, column: Column) -> Typed:
-    formats = column.formats or TIME_FORMATS
-    parsed = _parse_with_formats(text, formats)
-    values = pc.cast(parsed, pa.time64("us"))
-    return Typed(values, _invalid(text, values), f"una hora ({formats[0]})")
-
-
-def _to_string(text: pa.Array, fmt: FileFormat, column: Column) -> Typed:
-    return Typed(text, _none_invalid(len(text)), "texto")
+def _parse_temporal(texts: list[pa.Array], rules: list[tuple[list[str], str]]) -> list[pa.Array]:
+    """Parse several date/time columns of a batch in one DuckDB query (first format wins)."""
+    table = pa.table({f"t{i}": text for i, text in enumerate(texts)})
+    selects = ", ".join(
+        f"CAST(try_strptime(t{i}, {_sql_list(formats)}) AS {sql_type}) AS v{i}"
+        for i, (formats, sql_type) in enumerate(rules)
+    )
+    con = _duckdb()
+    con.register("incoming_text", table)
+    try:
+        result = con.execute(f"SELECT {selects} FROM incoming_text").to_arrow_table()
+    finally:
+        con.unregister("incoming_text")
+    return [result.column(i).combine_chunks() for i in range(len(rules))]
 
 
 _RULES: dict[str, Callable[[pa.Array, FileFormat, Column], Typed]] = {
@@ -164,22 +199,68 @@ _RULES: dict[str, Callable[[pa.Array, FileFormat, Column], Typed]] = {
     "integer": _to_integer,
     "number": _to_number,
     "boolean": _to_boolean,
-    "date": _to_date,
-    "datetime": _to_datetime,
-    "time": _to_time,
 }
+_TEMPORAL = {"date", "datetime", "time"}
+
+
+def _native(values: pa.Array, target: pa.DataType) -> pa.Array | None:
+    """Already-typed input (Parquet, JSON numbers) cast directly when Arrow can, else None."""
+    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        return None
+    if values.type == target:
+        return values
+    try:
+        return pc.cast(values, target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+@dataclass(frozen=True)
+class BatchTyping:
+    """Types every spec column of a batch; ``sources`` names each column's header (or None)."""
+
+    columns: list[Column]
+    sources: list[str | None]
+    fmt: FileFormat
+
+    @classmethod
+    def build(
+        cls, columns: list[Column], sources: list[str | None], fmt: FileFormat
+    ) -> BatchTyping:
+        return cls(list(columns), list(sources), fmt)
+
+    def run(self, batch: pa.RecordBatch | pa.Table) -> list[Typed]:
+        nulls = pa.array(self.fmt.null_values, pa.string())
+        n = batch.num_rows
+        typed: list[Typed | None] = []
+        temporal: list[tuple[int, pa.Array, list[str], str, str]] = []
+        for index, (column, source) in enumerate(zip(self.columns, self.sources, strict=True)):
+            target = ARROW_TYPES[column.type]
+            if source is None:
+                typed.append(Typed(pa.nulls(n, target), none_invalid(n), column.type))
+                continue
+            values = batch.column(source)
+            if isinstance(values, pa.ChunkedArray):
+                values = values.combine_chunks()
+            native = _native(values, target)
+            if native is not None:
+                typed.append(Typed(native, none_invalid(n), column.type))
+                continue
+            text = _clean_text(values.cast(pa.string()), nulls)
+            if column.type in _TEMPORAL:
+                formats, sql_type, expected = _temporal_rule(column, self.fmt)
+                temporal.append((index, text, formats, sql_type, expected))
+                typed.append(None)
+            else:
+                typed.append(_RULES[column.type](text, self.fmt, column))
+        if temporal:
+            parsed = _parse_temporal([t[1] for t in temporal], [(t[2], t[3]) for t in temporal])
+            for (index, text, _, _, expected), values in zip(temporal, parsed, strict=True):
+                values = values.cast(ARROW_TYPES[self.columns[index].type])
+                typed[index] = Typed(values, _invalid(text, values), expected)
+        return [t for t in typed if t is not None]
 
 
 def coerce(values: pa.Array, column: Column, fmt: FileFormat) -> Typed:
-    """Type one column of a batch according to the spec."""
-    target = ARROW_TYPES[column.type]
-    if values.type == target:
-        return Typed(values, _none_invalid(len(values)), column.type)
-    if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
-        try:
-            cast = pc.cast(values, target)
-            return Typed(cast, _invalid(values, cast), column.type)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            values = pc.cast(values, pa.string())
-    text = _blank_to_null(values.cast(pa.string()), fmt.null_values)
-    return _RULES[column.type](text, fmt, column)
+    """Type one column (the same rules as a whole batch; used by inference and tests)."""
+    return BatchTyping.build([column], ["value"], fmt).run(pa.table({"value": values}))[0]

@@ -11,16 +11,21 @@ reachable through DuckLake snapshots.
 
 from __future__ import annotations
 
+import contextlib
+import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ada.settings import Settings, Zone
 from catalog.specs import Column, DatasetSpec
-from ingestion.coercion import ARROW_TYPES, coerce
+from ingestion.coercion import ARROW_TYPES, BatchTyping
+from ingestion.prefetch import prefetch
 from ingestion.quarantine import DDL_COLUMNS, QuarantineSink, record_json
 from ingestion.readers import FileParseError, FileReader, open_reader
 from ingestion.readers.csv import CsvReader
@@ -97,6 +102,22 @@ def versions_to_load(
     return versions
 
 
+class _FileFailed(Exception):
+    """A raw file turned out unreadable part-way through (e.g. a wrong encoding)."""
+
+    def __init__(self, load: _FileLoad, error: FileParseError) -> None:
+        super().__init__(str(error))
+        self.load = load
+        self.error = error
+
+
+def _constant(value: str, length: int) -> pa.Array:
+    """A column holding one value, without materialising ``length`` Python strings."""
+    return pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(length, dtype=np.int32)), pa.array([value], pa.string())
+    ).cast(pa.string())
+
+
 @dataclass
 class _FileLoad:
     """Typing state for one raw file."""
@@ -110,11 +131,19 @@ class _FileLoad:
     sink: QuarantineSink
     rows: int = 0
 
+    def __post_init__(self) -> None:
+        columns = list(self.spec.schema_.columns)
+        sources = [self.mapping[c.name] for c in columns]
+        self.typing = BatchTyping.build(columns, sources, self.spec.format)
+
     def batches(self, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
         record_offset = 0
-        for batch in self.reader.batches():
-            yield self._typed(batch, schema, record_offset)
-            record_offset += batch.num_rows
+        try:
+            for batch in prefetch(self.reader.batches()):
+                yield self._typed(batch, schema, record_offset)
+                record_offset += batch.num_rows
+        except FileParseError as error:
+            raise _FileFailed(self, error) from None
         self._quarantine_malformed()
 
     def _typed(self, batch: pa.RecordBatch, schema: pa.Schema, offset: int) -> pa.RecordBatch:
@@ -122,12 +151,7 @@ class _FileLoad:
         arrays: list[pa.Array] = []
         bad = np.zeros(n, dtype=bool)
         problems: list[tuple[np.ndarray, str, str]] = []
-        for column in self.spec.schema_.columns:
-            header = self.mapping[column.name]
-            if header is None:
-                arrays.append(pa.nulls(n, ARROW_TYPES[column.type]))
-                continue
-            typed = coerce(batch.column(header), column, self.spec.format)
+        for column, typed in zip(self.spec.schema_.columns, self.typing.run(batch), strict=True):
             invalid = typed.invalid.to_numpy(zero_copy_only=False)
             if invalid.any():
                 problems.append((invalid, column.name, typed.expected))
@@ -136,13 +160,9 @@ class _FileLoad:
         records = np.arange(offset + 1, offset + n + 1, dtype=np.int64)
         if problems:
             self._quarantine_values(batch, problems, records)
-        arrays += [
-            pa.array(np.full(n, self.version.version, dtype=object), pa.string()),
-            pa.array(np.full(n, self.name, dtype=object), pa.string()),
-            pa.array(records),
-        ]
+        arrays += [_constant(self.version.version, n), _constant(self.name, n), pa.array(records)]
         if self.spec.is_partitioned:
-            arrays.append(pa.array(np.full(n, self.partition, dtype=object), pa.string()))
+            arrays.append(_constant(self.partition or "", n))
         typed_batch = pa.record_batch(arrays, schema=schema)
         if bad.any():
             typed_batch = typed_batch.filter(pa.array(~bad))
@@ -244,30 +264,83 @@ def _existing_columns(con: duckdb.DuckDBPyConnection, spec: DatasetSpec) -> list
     return [r[0] for r in rows]
 
 
-def _write(
-    con: duckdb.DuckDBPyConnection,
+def _data_file_key(spec: DatasetSpec, load: _FileLoad, partition: str | None) -> str:
+    folder = f"{spec.sector.value}/{spec.id}/"
+    if partition:
+        folder += f"{PARTITION_COLUMN}={partition}/"
+    return f"{folder}ada-{load.version.version}-{uuid.uuid4().hex[:12]}.parquet"
+
+
+def _write_data_files(
+    settings: Settings,
     spec: DatasetSpec,
     schema: pa.Schema,
-    incoming: pa.RecordBatchReader | None,
+    loads: list[_FileLoad],
+    partition: str | None,
+) -> list[str]:
+    """Stream each raw file's typed rows into a Parquet file in the staging zone.
+
+    Files are written before the catalog transaction and only become part of the table when
+    it commits (``ducklake_add_data_files``); Arrow writes them as fast as a hand-written
+    script would. On any failure the files written so far are removed.
+    """
+    store = store_for(settings, Zone.STAGING)
+    written: list[str] = []
+    try:
+        for load in loads:
+            key = _data_file_key(spec, load, partition)
+            with (
+                store.open_output(key) as sink,
+                pq.ParquetWriter(sink, schema, compression="snappy") as writer,
+            ):
+                written.append(key)
+                for batch in prefetch(load.batches(schema)):
+                    writer.write_batch(batch)
+    except BaseException:
+        _remove(settings, written)
+        raise
+    return written
+
+
+def _remove(settings: Settings, keys: list[str]) -> None:
+    store = store_for(settings, Zone.STAGING)
+    for key in keys:
+        store.delete(key)
+
+
+def _commit(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    spec: DatasetSpec,
+    schema: pa.Schema,
+    data_files: list[str] | None,
     sink: QuarantineSink,
     partition: str | None,
 ) -> None:
-    table = f'staging."{spec.sector.value}"."{spec.id}"'
+    """One transaction: replace the table's (or partition's) files and its quarantine rows.
+
+    ``data_files=None`` leaves the table as it was (a delivery that could not be read).
+    """
+    sector = spec.sector.value
+    table = f'staging."{sector}"."{spec.id}"'
     quarantine = f'staging.quarantine."{spec.id}"'
-    con.execute(f'CREATE SCHEMA IF NOT EXISTS staging."{spec.sector.value}"')
+    store = store_for(settings, Zone.STAGING)
+    con.execute(f'CREATE SCHEMA IF NOT EXISTS staging."{sector}"')
     con.execute("CREATE SCHEMA IF NOT EXISTS staging.quarantine")
     con.execute("BEGIN TRANSACTION")
     try:
-        if incoming is not None:
+        if data_files is not None:
             if _existing_columns(con, spec) != schema.names:
                 con.execute(f"CREATE OR REPLACE TABLE {table} ({_column_ddl(schema, spec)})")
             elif partition is None:
                 con.execute(f"DELETE FROM {table}")
             else:
                 con.execute(f"DELETE FROM {table} WHERE {PARTITION_COLUMN} = ?", [partition])
-            con.register("incoming", incoming)
-            con.execute(f"INSERT INTO {table} SELECT * FROM incoming")
-            con.unregister("incoming")
+            for key in data_files:
+                con.execute(
+                    "CALL ducklake_add_data_files('staging', ?, ?, schema => ?)",
+                    [spec.id, store.uri(key), sector],
+                )
         sink.close()
         con.execute(f"CREATE TABLE IF NOT EXISTS {quarantine} ({DDL_COLUMNS})")
         if partition is None:
@@ -305,6 +378,11 @@ def _insert_quarantine(con: duckdb.DuckDBPyConnection, table: str, sink: Quarant
         con.unregister("skipped_lines")
 
 
+def _close_when_ready(connecting: Future[duckdb.DuckDBPyConnection]) -> None:
+    with contextlib.suppress(Exception):
+        connecting.result().close()
+
+
 def _current_snapshot(con: duckdb.DuckDBPyConnection) -> int | None:
     row = con.execute("SELECT max(snapshot_id) FROM ducklake_snapshots('staging')").fetchone()
     return int(row[0]) if row and row[0] is not None else None
@@ -336,31 +414,34 @@ def load_staging(
     try:
         loads = _open_files(settings, spec, versions, sink, partition, result)
 
-        failure: list[tuple[_FileLoad, FileParseError]] = []
-
-        def typed_batches() -> Iterator[pa.RecordBatch]:
-            for load in loads:
-                try:
-                    yield from load.batches(schema)
-                except FileParseError as err:
-                    failure.append((load, err))
-                    raise
-
-        incoming = pa.RecordBatchReader.from_batches(schema, typed_batches()) if loads else None
-        con = tables.connect(settings, [Zone.STAGING])
-        try:
+        data_files: list[str] | None = None
+        failed: tuple[_FileLoad, FileParseError] | None = None
+        # Opening the catalog (loading DuckDB extensions) overlaps with writing the data.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ada-catalog") as pool:
+            connecting = pool.submit(tables.connect, settings, [Zone.STAGING])
             try:
-                _write(con, spec, schema, incoming, sink, partition)
-            except duckdb.Error:
-                if not failure:
-                    raise
-                load, err = failure[0]
-                sink.add_file(load.version.version, load.name, str(err))
-                _write(con, spec, schema, None, sink, partition)
+                if loads:
+                    data_files = _write_data_files(settings, spec, schema, loads, partition)
+            except _FileFailed as err:
+                failed = (err.load, err.error)
+            except BaseException:
+                _close_when_ready(connecting)
+                raise
+            con = connecting.result()
+        try:
+            if failed is not None:
+                load, error = failed
+                sink.add_file(load.version.version, load.name, str(error))
+                _commit(con, settings, spec, schema, None, sink, partition)
                 raise StagingError(
-                    f"{spec.key}: {load.name} could not be read ({err}); staging keeps its "
+                    f"{spec.key}: {load.name} could not be read ({error}); staging keeps its "
                     f"previous state and the reason is in staging.quarantine.{spec.id}"
-                ) from None
+                )
+            try:
+                _commit(con, settings, spec, schema, data_files, sink, partition)
+            except BaseException:
+                _remove(settings, data_files or [])
+                raise
             result.snapshot_id = _current_snapshot(con)
         finally:
             con.close()

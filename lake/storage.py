@@ -54,6 +54,8 @@ class ObjectStore(Protocol):
 
     def open_input(self, key: str) -> pa.NativeFile: ...
 
+    def open_output(self, key: str) -> pa.NativeFile: ...
+
     def uri(self, key: str = "") -> str: ...
 
     def delete(self, key: str) -> None: ...
@@ -119,6 +121,11 @@ class LocalStore:
 
     def open_input(self, key: str) -> pa.NativeFile:
         return pa.OSFile(str(self._path(key)), "rb")
+
+    def open_output(self, key: str) -> pa.NativeFile:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return pa.OSFile(str(path), "wb")
 
     def uri(self, key: str = "") -> str:
         path = self.root / key
@@ -226,6 +233,9 @@ class S3Store:
 
     def open_input(self, key: str) -> pa.NativeFile:
         return self.filesystem.open_input_stream(f"{self.bucket}/{self._key(key)}")
+
+    def open_output(self, key: str) -> pa.NativeFile:
+        return self.filesystem.open_output_stream(f"{self.bucket}/{self._key(key)}")
 
     def uri(self, key: str = "") -> str:
         return f"s3://{self.bucket}/{self._key(key)}"

@@ -12,7 +12,7 @@ from catalog.specs import FileFormat
 from lake.storage import ObjectStore
 
 #: Rows per batch: large enough for vectorised work, small enough to bound memory.
-BATCH_ROWS = 128_000
+BATCH_ROWS = 64_000
 
 
 class FileParseError(ValueError):

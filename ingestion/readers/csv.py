@@ -18,7 +18,9 @@ from lake.storage import ObjectStore
 
 _SAMPLE = 1 << 16
 _DIAGNOSIS = re.compile(r"(CSV parse error: )?(Row #\d+: )?[^:]*")
-_BLOCK = 8 << 20
+#: Small blocks keep the parser's read-ahead (and so peak memory) small; batches are then
+#: gathered to BATCH_ROWS rows so that typing works on large vectors.
+_BLOCK = 1 << 20
 
 
 class CsvReader(ReaderState):
@@ -67,6 +69,9 @@ class CsvReader(ReaderState):
             skip_rows=self._fmt.header_row,
             block_size=_BLOCK,
             encoding="utf8" if self.encoding == "utf-8" else self.encoding,
+            # Single-threaded parsing: the Python transcoder and the invalid-row callback both
+            # need the GIL, and the other stages already use the second core.
+            use_threads=False,
         )
         parse_options = pacsv.ParseOptions(
             delimiter=self._fmt.delimiter,
@@ -85,14 +90,25 @@ class CsvReader(ReaderState):
                 reader = pacsv.open_csv(stream, read_options, parse_options, convert_options)
             except pa.ArrowInvalid as err:
                 raise _explain(err, self.encoding) from None
+            pending: list[pa.RecordBatch] = []
+            pending_rows = 0
+            # Small first batches fill the read → type → write pipeline quickly.
+            target = BATCH_ROWS // 8
             while True:
                 try:
                     batch = reader.read_next_batch()
                 except StopIteration:
+                    if pending:
+                        yield _gather(pending)
                     return
                 except pa.ArrowInvalid as err:
                     raise _explain(err, self.encoding) from None
-                yield from _split(batch)
+                pending.append(batch)
+                pending_rows += batch.num_rows
+                if pending_rows >= target:
+                    yield _gather(pending)
+                    pending, pending_rows = [], 0
+                    target = min(target * 2, BATCH_ROWS)
         finally:
             stream.close()
 
@@ -127,9 +143,10 @@ def _locate_skipped_lines(
     return lines
 
 
-def _split(batch: pa.RecordBatch) -> Iterator[pa.RecordBatch]:
-    for offset in range(0, batch.num_rows, BATCH_ROWS):
-        yield batch.slice(offset, BATCH_ROWS)
+def _gather(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
+    if len(batches) == 1:
+        return batches[0]
+    return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
 
 
 def _head(store: ObjectStore, key: str) -> bytes:

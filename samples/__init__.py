@@ -1,0 +1,1 @@
+"""Deterministic, realistic sample datasets of Bogotá's district sectors (see ``generator``)."""

@@ -1,0 +1,1 @@
+"""One module per sample dataset; each exposes ``DATASET`` (a :class:`samples.base.DatasetDef`)."""
