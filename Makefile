@@ -27,7 +27,7 @@ ui: install
 	$(VENV)/bin/ada ui
 
 test: install  ## every test, on the embedded default, a real S3 server and Postgres
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n 2
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -42,7 +42,7 @@ def _main(
     _DEBUG["on"] = debug
 
 
-def _definitions():  # type: ignore[no-untyped-def]
+def _definitions():
     from orchestration.definitions import build_definitions
 
     return build_definitions()

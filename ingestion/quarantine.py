@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -57,7 +58,7 @@ class QuarantineSink:
         self._closed = False
         self._skipped: list[tuple[str, str, int, int]] = []
 
-    def _write(self, rows: dict[str, list[object]]) -> None:
+    def _write(self, rows: dict[str, Sequence[object]]) -> None:
         count = len(rows["reason"])
         if count == 0:
             return
@@ -117,7 +118,9 @@ class QuarantineSink:
         self._skipped += [(raw_version, source_file, line, i) for i, line in enumerate(lines, 1)]
 
     def skipped_lines_table(self) -> pa.Table:
-        columns = list(zip(*self._skipped, strict=True)) if self._skipped else [[], [], [], []]
+        columns: list[Sequence[object]] = (
+            list(zip(*self._skipped, strict=True)) if self._skipped else [[], [], [], []]
+        )
         return pa.table(
             {
                 "raw_version": pa.array(columns[0], pa.string()),

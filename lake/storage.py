@@ -149,7 +149,7 @@ class S3Store:
         self.bucket, self.prefix = s3.location(zone)
 
     @cached_property
-    def client(self):  # type: ignore[no-untyped-def]
+    def client(self):
         from minio import Minio
 
         return Minio(

@@ -108,7 +108,7 @@ def connect(
     so it skips DuckDB's signature check (0.25 s per connection). A session that runs SQL
     written by someone else (an analyst) must pass ``verify_extension_signatures=True``.
     """
-    config: dict[str, str | bool | int] = {
+    config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "extension_directory": str(EXTENSION_DIR),

@@ -126,7 +126,7 @@ def _locate_skipped_lines(
     lines: list[int] = []
     stream = store.open_input(key)
     try:
-        text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")  # type: ignore[arg-type]
+        text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
         position = 0
         for number, line in enumerate(text, start=1):
             if number <= header_row:

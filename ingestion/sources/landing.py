@@ -45,7 +45,7 @@ def partition_of(spec: DatasetSpec, key: str) -> str | None:
     return None
 
 
-def _open(store: ObjectStore, key: str):  # type: ignore[no-untyped-def]
+def _open(store: ObjectStore, key: str):
     return store.open_input(key)
 
 

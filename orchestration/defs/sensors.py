@@ -54,7 +54,7 @@ def build_landing_sensor(
         default_status=dg.DefaultSensorStatus.RUNNING,
         jobs=[jobs[ingest_job_name(s)] for s in landing_specs],
     )
-    def landing_sensor(context: dg.SensorEvaluationContext, lake: LakeResource):  # type: ignore[no-untyped-def]
+    def landing_sensor(context: dg.SensorEvaluationContext, lake: LakeResource):
         requested: set[str] = set(json.loads(context.cursor)) if context.cursor else set()
         pending = _pending_files(lake, landing_specs)
         still_landed: set[str] = set()
