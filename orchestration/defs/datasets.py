@@ -5,14 +5,18 @@
 Periodic sources get daily partitions in America/Bogota.
 """
 
+from typing import Any
+
 import dagster as dg
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from catalog.specs import DatasetSpec
 from orchestration.defs import metadata as md
 from orchestration.defs.resources import LakeResource
 
 TIMEZONE = "America/Bogota"
+
+#: What ``dg.define_asset_job`` returns (its class is not part of Dagster's public API).
+AssetJob = Any
 
 
 def partitions_for(spec: DatasetSpec) -> dg.DailyPartitionsDefinition | None:
@@ -143,7 +147,7 @@ def ingest_job_name(spec: DatasetSpec) -> str:
     return f"ingest_{spec.id}"
 
 
-def build_ingest_job(spec: DatasetSpec) -> UnresolvedAssetJobDefinition:
+def build_ingest_job(spec: DatasetSpec) -> AssetJob:
     return dg.define_asset_job(
         ingest_job_name(spec),
         selection=dg.AssetSelection.assets(raw_key(spec), staging_key(spec)),

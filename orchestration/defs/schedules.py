@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import dagster as dg
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from catalog.specs import FREQUENCY_CRON, DatasetSpec
-from orchestration.defs.datasets import TIMEZONE, ingest_job_name
+from orchestration.defs.datasets import TIMEZONE, AssetJob, ingest_job_name
 
 
-def build_schedule(
-    spec: DatasetSpec, job: UnresolvedAssetJobDefinition
-) -> dg.ScheduleDefinition | None:
+def build_schedule(spec: DatasetSpec, job: AssetJob) -> dg.ScheduleDefinition | None:
     """``None`` for datasets updated only when something happens (``eventual``).
 
     Partitioned datasets get a schedule that materializes the partition of the day that just

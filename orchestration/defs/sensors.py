@@ -9,10 +9,9 @@ import hashlib
 import json
 
 import dagster as dg
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from catalog.specs import DatasetSpec
-from orchestration.defs.datasets import ingest_job_name
+from orchestration.defs.datasets import AssetJob, ingest_job_name
 from orchestration.defs.resources import LakeResource
 
 
@@ -41,7 +40,7 @@ def _pending_files(lake: LakeResource, specs: list[DatasetSpec]) -> dict[str, di
 
 
 def build_landing_sensor(
-    specs: list[DatasetSpec], jobs: dict[str, UnresolvedAssetJobDefinition]
+    specs: list[DatasetSpec], jobs: dict[str, AssetJob]
 ) -> dg.SensorDefinition | None:
     landing_specs = [s for s in specs if s.source.kind == "landing"]
     if not landing_specs:
