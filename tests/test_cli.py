@@ -114,6 +114,17 @@ def test_ingest_rejects_unknown_sector(env: dict[str, str], tmp_path: Path) -> N
     assert result.returncode == 2 and "salud" in result.stderr
 
 
+def _graphql(port: int, query: str) -> str:
+    import json
+
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    return urllib.request.urlopen(request, timeout=30).read().decode()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -149,6 +160,21 @@ def test_ui_serves_the_assets(env: dict[str, str]) -> None:
             except OSError:
                 time.sleep(1)
         assert '"staging", "salud", "covid19_casos_osb"' in body.replace('","', '", "')
+        automation = _graphql(
+            port,
+            "{ workspaceOrError { ... on Workspace { locationEntries { locationOrLoadError {"
+            " ... on RepositoryLocation { repositories { schedules { name } sensors { name } }"
+            " } } } } } }",
+        )
+        assert "ingest_covid19_casos_osb_schedule" in automation
+        assert "landing_sensor" in automation
+        metadata = _graphql(
+            port,
+            '{ assetNodeOrError(assetKey: {path: ["staging", "salud", "covid19_casos_osb"]}) {'
+            " ... on AssetNode { owners { ... on TeamAssetOwner { team } } kinds"
+            " metadataEntries { label } } } }",
+        )
+        assert "dagster/column_schema" in metadata and '"salud"' in metadata
     finally:
         os.killpg(process.pid, 15)
         output = process.communicate(timeout=60)[0]
