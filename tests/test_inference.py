@@ -43,7 +43,9 @@ EXAMPLE_SPEC = (
 
 def _real(path: Path) -> Path:
     if not path.is_file():
-        pytest.skip(f"real data file not available: {path}")
+        pytest.fail(
+            f"real data file missing: {path} (tests expect ../shared/realdata beside the checkout)"
+        )
     return path
 
 
