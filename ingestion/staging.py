@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -351,8 +352,14 @@ def _commit(
             _insert_quarantine(con, quarantine, sink)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # a failed COMMIT has already rolled back
+            con.execute("ROLLBACK")
         raise
+
+
+def _commit_with_retry(*args: Any) -> None:
+    """The data files are already written: only the short catalog transaction is retried."""
+    tables.retry_when_busy(_commit, *args)
 
 
 def _insert_quarantine(con: duckdb.DuckDBPyConnection, table: str, sink: QuarantineSink) -> None:
@@ -432,13 +439,13 @@ def load_staging(
             if failed is not None:
                 load, error = failed
                 sink.add_file(load.version.version, load.name, str(error))
-                _commit(con, settings, spec, schema, None, sink, partition)
+                _commit_with_retry(con, settings, spec, schema, None, sink, partition)
                 raise StagingError(
                     f"{spec.key}: {load.name} could not be read ({error}); staging keeps its "
                     f"previous state and the reason is in staging.quarantine.{spec.id}"
                 )
             try:
-                _commit(con, settings, spec, schema, data_files, sink, partition)
+                _commit_with_retry(con, settings, spec, schema, data_files, sink, partition)
             except BaseException:
                 _remove(settings, data_files or [])
                 raise

@@ -12,9 +12,12 @@ extension directory: nothing downloads at run time.
 from __future__ import annotations
 
 import importlib.util
+import random
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -124,7 +127,7 @@ def connect(
         _install_extensions(con, needed_extensions(settings))
         _configure_s3(con, settings)
         for zone in zones:
-            attach_zone(con, settings, zone, read_only=read_only)
+            retry_when_busy(attach_zone, con, settings, zone, read_only)
     except Exception:
         con.close()
         raise
@@ -132,7 +135,7 @@ def connect(
 
 
 def attach_zone(
-    con: duckdb.DuckDBPyConnection, settings: Settings, zone: Zone, *, read_only: bool = False
+    con: duckdb.DuckDBPyConnection, settings: Settings, zone: Zone, read_only: bool = False
 ) -> None:
     target, options = metadata_target(settings, zone)
     data_path = store_for(settings, zone).uri("")
@@ -165,6 +168,25 @@ def _set_compression(con: duckdb.DuckDBPyConnection, zone: Zone) -> None:
     ).fetchone()
     if wanted and (current is None or current[0] != wanted):
         con.execute(f"CALL {zone.value}.set_option('parquet_compression', '{wanted}')")
+
+
+#: What another process writing the same catalog at the same moment can cause: SQLite metadata
+#: is locked while it is written, and DuckLake reports conflicting snapshots.
+_BUSY = ("database is locked", "conflict", "busy")
+
+T = TypeVar("T")
+
+
+def retry_when_busy(action: Callable[..., T], *args: Any, attempts: int = 8) -> T:
+    """Run ``action``, retrying with jittered backoff while the catalog is busy."""
+    for attempt in range(attempts):
+        try:
+            return action(*args)
+        except (duckdb.Error, LakeError) as err:
+            if attempt == attempts - 1 or not any(w in str(err).lower() for w in _BUSY):
+                raise
+            time.sleep(min(0.05 * 2**attempt, 2.0) * (1 + random.random()))
+    raise AssertionError("unreachable")
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, zone: Zone, schema: str, table: str) -> bool:
