@@ -12,6 +12,7 @@ reachable through DuckLake snapshots.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,6 +22,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ada.settings import Settings, Zone
@@ -158,6 +160,10 @@ class _FileLoad:
                 problems.append((invalid, column.name, typed.expected))
                 bad |= invalid
             arrays.append(typed.values)
+        outside = self._outside_partition(arrays)
+        if outside is not None:
+            problems.append(outside)
+            bad |= outside[0]
         records = np.arange(offset + 1, offset + n + 1, dtype=np.int64)
         if problems:
             self._quarantine_values(batch, problems, records)
@@ -169,6 +175,20 @@ class _FileLoad:
             typed_batch = typed_batch.filter(pa.array(~bad))
         self.rows += typed_batch.num_rows
         return typed_batch
+
+    def _outside_partition(self, arrays: list[pa.Array]) -> tuple[np.ndarray, str, str] | None:
+        """Rows whose partitioning column falls on another day than the partition's."""
+        part = self.spec.partitioning
+        if part is None or part.column is None or self.partition is None:
+            return None
+        index = [c.name for c in self.spec.schema_.columns].index(part.column)
+        days = pc.cast(arrays[index], pa.date32())
+        day = dt.date.fromisoformat(self.partition)
+        other = pc.and_(pc.is_valid(days), pc.not_equal(days, pa.scalar(day, pa.date32())))
+        mask = other.to_numpy(zero_copy_only=False)
+        if not mask.any():
+            return None
+        return mask, part.column, f"una fecha del día {self.partition} (la partición)"
 
     def _quarantine_values(
         self,
@@ -186,7 +206,7 @@ class _FileLoad:
         for invalid, column, wanted in problems:
             for index in np.flatnonzero(invalid):
                 rec.append(int(records[index]))
-                lines.append(int(records[index]) + header_row)  # shifted in _write if needed
+                lines.append(int(records[index]) + header_row)  # see _insert_quarantine
                 cols.append(column)
                 expected.append(wanted)
                 reasons.append(f"se esperaba {wanted}")

@@ -190,3 +190,20 @@ def test_staging_keeps_snapshots_for_time_travel(settings: Settings, tmp_path: P
     old = _query(settings, f"SELECT count(*) FROM staging.gobierno.dirty AT (VERSION => {first})")
     assert old[0][0] == 1
     assert _query(settings, "SELECT count(*) FROM staging.gobierno.dirty")[0][0] == 2
+
+
+def test_rows_outside_their_daily_partition_are_quarantined(settings: Settings) -> None:
+    spec = make_spec(
+        id="diario",
+        format={"type": "csv", "datetime_formats": ["%Y-%m-%d %H:%M"]},
+        schema={"columns": [{"name": "id", "type": "integer"}, {"name": "t", "type": "datetime"}]},
+        partitioning={"type": "daily", "start": "2025-06-01", "column": "t"},
+    )
+    content = b"id,t\n1,2025-06-02 10:00\n2,2025-06-03 00:30\n3,2025-06-02 23:59\n"
+    store_for(settings, Zone.LANDING).put_bytes("diario/2025-06-02/d.csv", content)
+    receive_deliveries(settings, spec, "2025-06-02")
+    result = load_staging(settings, spec, "2025-06-02")
+    assert result.rows == 2 and result.quarantined_rows == 1
+    assert any("2025-06-02 (la partición)" in reason for reason in result.reasons)
+    ids = _query(settings, "SELECT id, _ada_partition FROM staging.gobierno.diario ORDER BY id")
+    assert ids == [(1, "2025-06-02"), (3, "2025-06-02")]
