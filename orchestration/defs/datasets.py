@@ -151,7 +151,6 @@ def build_ingest_job(spec: DatasetSpec) -> AssetJob:
     return dg.define_asset_job(
         ingest_job_name(spec),
         selection=dg.AssetSelection.assets(raw_key(spec), staging_key(spec)),
-        partitions_def=partitions_for(spec),
         description=f"Ingesta de {spec.publication.title}: fuente → raw → staging",
         tags={"sector": spec.sector.value},
     )
