@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -166,8 +167,18 @@ def _serve_ui(settings: Settings, host: str, port: int) -> None:
     url = f"http://{host}:{port}"
     console.print(f"[bold]Dagster UI:[/] {url}   (Ctrl+C para detener)")
     command = [dagster, "dev", "-m", "orchestration.definitions", "-h", host, "-p", str(port)]
-    with contextlib.suppress(KeyboardInterrupt):
-        subprocess.run(command, check=False, env=os.environ.copy())
+    process = subprocess.Popen(command, env=os.environ.copy())
+
+    def stop(signum: int, frame: object) -> None:
+        # `dagster dev` shuts its webserver, daemon and code servers down cleanly on SIGINT.
+        process.send_signal(signal.SIGINT)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        process.wait()
+    except KeyboardInterrupt:
+        with contextlib.suppress(KeyboardInterrupt):
+            process.wait(timeout=60)
 
 
 @app.command()
