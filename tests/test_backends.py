@@ -138,3 +138,27 @@ def test_pipeline_end_to_end_on_backend(backend: Settings) -> None:
         assert runs >= 12  # Dagster's run storage is in Postgres too
     else:
         assert (settings.metadata_dir / "staging.sqlite").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.s3
+@pytest.mark.postgres
+def test_every_sample_format_on_s3_and_postgres(s3_env, postgres_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """CSV, JSON, XLSX and Parquet samples (and the partitioned one) read from the bucket."""
+    from ada.cli import _sync_into_landing
+    from samples.generator import generate
+
+    settings = load_settings()
+    generated = tmp_path / "generated"
+    generate(generated, rows=200, seed=7)
+    assert _sync_into_landing(settings, generated) > 0
+    assert _sync_into_landing(settings, generated) == 0  # unchanged files are not re-uploaded
+    registry = load_registry(settings.datasets_dir)
+    samples = [s for s in registry.active if s.source.kind == "landing"]
+    assert {s.format.type for s in samples} == {"csv", "json", "xlsx", "parquet"}
+    defs = build_definitions()
+    units = plan_units(defs, samples, settings)
+    results = run_units(defs, units, settings)
+    assert [(r.unit.label, r.message) for r in results if not r.success] == []
+    counts = _counts(settings)
+    assert all(counts[s.id] > 0 for s in samples)

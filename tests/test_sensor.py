@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dagster as dg
+import pytest
 
-from ada.settings import Settings, Zone
+from ada.settings import Settings, Zone, load_settings
 from ingestion.delivery import receive_deliveries
 from lake.storage import store_for
 from orchestration.defs.datasets import (
@@ -43,8 +44,17 @@ def _tick(cursor: str | None = None) -> tuple[list[dg.RunRequest], str | None]:
     return list(result.run_requests or []), result.cursor
 
 
-def test_new_file_triggers_one_run_and_not_twice(settings: Settings) -> None:
-    landing = store_for(settings, Zone.LANDING)
+@pytest.fixture(params=["folder", "bucket"])
+def landing_settings(request: pytest.FixtureRequest, ada_home) -> Settings:  # type: ignore[no-untyped-def]
+    if request.param == "bucket":
+        request.getfixturevalue("s3_env")
+    settings = load_settings()
+    assert (settings.s3 is not None) == (request.param == "bucket")
+    return settings
+
+
+def test_new_file_triggers_one_run_and_not_twice(landing_settings: Settings) -> None:
+    landing = store_for(landing_settings, Zone.LANDING)
     landing.put_bytes("llegadas/a.csv", b"id\n1\n")
     landing.put_bytes("llegadas/ignorado.txt", b"not matching the pattern")
     requests, cursor = _tick()
@@ -56,9 +66,9 @@ def test_new_file_triggers_one_run_and_not_twice(settings: Settings) -> None:
     assert [r.job_name for r in third] == ["ingest_llegadas"]
 
 
-def test_files_already_in_raw_do_not_trigger(settings: Settings) -> None:
-    store_for(settings, Zone.LANDING).put_bytes("llegadas/a.csv", b"id\n1\n")
-    receive_deliveries(settings, SPEC)
+def test_files_already_in_raw_do_not_trigger(landing_settings: Settings) -> None:
+    store_for(landing_settings, Zone.LANDING).put_bytes("llegadas/a.csv", b"id\n1\n")
+    receive_deliveries(landing_settings, SPEC)
     requests, _ = _tick()
     assert requests == []
 
