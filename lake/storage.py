@@ -56,6 +56,8 @@ class ObjectStore(Protocol):
 
     def open_output(self, key: str) -> pa.NativeFile: ...
 
+    def open_random_access(self, key: str) -> pa.NativeFile: ...
+
     def uri(self, key: str = "") -> str: ...
 
     def delete(self, key: str) -> None: ...
@@ -121,6 +123,9 @@ class LocalStore:
 
     def open_input(self, key: str) -> pa.NativeFile:
         return pa.OSFile(str(self._path(key)), "rb")
+
+    def open_random_access(self, key: str) -> pa.NativeFile:
+        return pa.memory_map(str(self._path(key)), "r")
 
     def open_output(self, key: str) -> pa.NativeFile:
         path = self._path(key)
@@ -233,6 +238,10 @@ class S3Store:
 
     def open_input(self, key: str) -> pa.NativeFile:
         return self.filesystem.open_input_stream(f"{self.bucket}/{self._key(key)}")
+
+    def open_random_access(self, key: str) -> pa.NativeFile:
+        """Seekable reads (ranged GETs), for formats with a footer such as Parquet."""
+        return self.filesystem.open_input_file(f"{self.bucket}/{self._key(key)}")
 
     def open_output(self, key: str) -> pa.NativeFile:
         return self.filesystem.open_output_stream(f"{self.bucket}/{self._key(key)}")

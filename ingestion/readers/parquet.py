@@ -1,4 +1,5 @@
-"""Parquet: already typed, read in row-group batches; typing only casts where needed."""
+"""Parquet: already typed, read batch by batch from a seekable file (memory-mapped locally,
+ranged reads on S3), so a large file never sits in memory; typing only casts where needed."""
 
 from __future__ import annotations
 
@@ -16,15 +17,17 @@ from lake.storage import ObjectStore
 class ParquetReader(ReaderState):
     def __init__(self, store: ObjectStore, key: str, fmt: FileFormat) -> None:
         super().__init__()
-        self._stream = store.open_input(key)
+        self._source = store.open_random_access(key)
         try:
-            self._file = pq.ParquetFile(pa.BufferReader(self._stream.read()))
+            self._file = pq.ParquetFile(self._source)
         except pa.ArrowInvalid as err:
+            self._source.close()
             raise FileParseError(f"not a valid Parquet file ({err})") from None
-        finally:
-            self._stream.close()
         self.headers = clean_headers(list(self._file.schema_arrow.names))
 
     def batches(self) -> Iterator[pa.RecordBatch]:
-        for batch in self._file.iter_batches(batch_size=BATCH_ROWS):
-            yield pa.record_batch(batch.columns, names=self.headers)
+        try:
+            for batch in self._file.iter_batches(batch_size=BATCH_ROWS):
+                yield pa.record_batch(batch.columns, names=self.headers)
+        finally:
+            self._source.close()
