@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import tempfile
 from collections.abc import Iterator
 from functools import partial
@@ -30,6 +29,7 @@ from ingestion.sources.base import DeliveredFile, Delivery
 from ingestion.sources.http import (
     Target,
     client_for,
+    credential_header,
     download,
     error_message,
     get,
@@ -93,17 +93,9 @@ def fetch_ckan(spec: DatasetSpec, settings: Settings, partition: str | None) -> 
         base = f"https://{base}"
     api = f"{base}/api/3/action"
 
-    headers: dict[str, str] = {}
-    secrets: list[str] = []
-    if source.api_key_env:
-        key = os.environ.get(source.api_key_env, "").strip()
-        if key:
-            headers["Authorization"] = key
-            secrets.append(key)
-        else:
-            log.warning(
-                "%s: %s is not set; reading %s anonymously", spec.key, source.api_key_env, base
-            )
+    headers, secrets = credential_header(
+        spec, source.api_key_env, "Authorization", f"reading {base} anonymously"
+    )
     target = Target(
         spec,
         secrets,

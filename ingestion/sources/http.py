@@ -87,6 +87,21 @@ def with_partition(template: str, partition: str | None, spec: DatasetSpec, wher
     return template.replace("{partition}", partition)
 
 
+def credential_header(
+    spec: DatasetSpec, env_name: str | None, header: str, otherwise: str
+) -> tuple[dict[str, str], list[str]]:
+    """The header carrying a token read from ``env_name``, and the token (to scrub it from
+    every message). An unset variable is a warning, not an error: ``otherwise`` says what
+    happens then."""
+    if not env_name:
+        return {}, []
+    value = os.environ.get(env_name, "").strip()
+    if value:
+        return {header: value}, [value]
+    log.warning("%s: %s is not set; %s", spec.key, env_name, otherwise)
+    return {}, []
+
+
 def redact_url(url: str) -> str:
     """The URL without user info, fragment or secret-looking query values (for logs/origins)."""
     try:

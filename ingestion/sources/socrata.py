@@ -13,7 +13,6 @@ Socrata's rate limits; it is sent as a header only, never put in an origin or a 
 from __future__ import annotations
 
 import logging
-import os
 import tempfile
 from collections.abc import Iterator
 from functools import partial
@@ -25,6 +24,7 @@ from ingestion.sources.base import DeliveredFile, Delivery
 from ingestion.sources.http import (
     Target,
     client_for,
+    credential_header,
     error_message,
     open_spooled,
     spool_dir,
@@ -50,20 +50,12 @@ def fetch_socrata(
         with_partition(source.where, partition, spec, "'source.where'") if source.where else None
     )
 
-    headers: dict[str, str] = {}
-    secrets: list[str] = []
-    if source.app_token_env:
-        token = os.environ.get(source.app_token_env, "").strip()
-        if token:
-            headers["X-App-Token"] = token
-            secrets.append(token)
-        else:
-            log.warning(
-                "%s: %s is not set; reading %s without an app token (lower rate limits)",
-                spec.key,
-                source.app_token_env,
-                resource,
-            )
+    headers, secrets = credential_header(
+        spec,
+        source.app_token_env,
+        "X-App-Token",
+        f"reading {resource} without an app token (lower rate limits)",
+    )
     auth = (
         f"check the app token in ${source.app_token_env}"
         if source.app_token_env
