@@ -11,6 +11,7 @@ extension directory: nothing downloads at run time.
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import random
 import sys
@@ -46,17 +47,26 @@ def extension_file(name: str) -> Path:
 
 
 def _install_extensions(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> None:
-    installed = {
-        row[0]
-        for row in con.execute(
-            "SELECT extension_name FROM duckdb_extensions() WHERE installed"
-        ).fetchall()
-    }
-    for name in names:
-        loaded_name = _LOADED_NAME.get(name, name)
-        if loaded_name not in installed:
-            con.execute(f"INSTALL '{extension_file(name)}'")
-        con.execute(f"LOAD {loaded_name}")
+    """Install (copy from the wheels, once per environment) and load the extensions.
+
+    Installing is done under a file lock: processes starting together (Dagster's executor,
+    parallel tests) must not load a file another one is still copying.
+    """
+    wanted = list(names)
+    EXTENSION_DIR.mkdir(parents=True, exist_ok=True)
+    with (EXTENSION_DIR / ".install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        installed = {
+            row[0]
+            for row in con.execute(
+                "SELECT extension_name FROM duckdb_extensions() WHERE installed"
+            ).fetchall()
+        }
+        for name in wanted:
+            if _LOADED_NAME.get(name, name) not in installed:
+                con.execute(f"INSTALL '{extension_file(name)}'")
+    for name in wanted:
+        con.execute(f"LOAD {_LOADED_NAME.get(name, name)}")
 
 
 def needed_extensions(settings: Settings) -> list[str]:
