@@ -9,7 +9,8 @@ from typing import Any
 
 import dagster as dg
 
-from catalog.specs import DatasetSpec
+from ada.settings import Zone
+from catalog.specs import DatasetSpec, LandingSource
 from orchestration.defs import metadata as md
 from orchestration.defs.resources import LakeResource
 
@@ -41,6 +42,14 @@ def _reasons_table(reasons: dict[str, int]) -> dg.MetadataValue:
     return dg.MetadataValue.md("\n".join(lines))
 
 
+def _where_to_deliver(spec: DatasetSpec, partition: str | None) -> str:
+    source = spec.source
+    if isinstance(source, LandingSource):
+        folder = f"landing/{spec.id}/" + (f"{partition}/" if partition else "")
+        return f"deje un archivo que cumpla '{source.pattern}' en {folder}"
+    return "revise 'source' en la ficha"
+
+
 def build_raw_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
     @dg.asset(
         key=raw_key(spec),
@@ -61,15 +70,13 @@ def build_raw_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
         settings = lake.settings()
         partition = context.partition_key if spec.is_partitioned else None
         result = receive_deliveries(settings, spec, partition)
-        from ada.settings import Zone
-
         versions = list_versions(store_for(settings, Zone.RAW), spec.id, partition)
         if not versions:
             raise dg.Failure(
                 description=(
                     f"No hay entregas para {spec.key}"
                     + (f" en la partición {partition}" if partition else "")
-                    + f": deje el archivo en landing/{spec.id}/ o revise 'source' en la ficha."
+                    + f": {_where_to_deliver(spec, partition)}"
                 )
             )
         latest = versions[-1]
