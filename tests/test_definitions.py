@@ -82,7 +82,7 @@ def test_schedules_follow_update_frequency(defs, specs) -> None:  # type: ignore
             assert name not in schedules
             continue
         assert name in schedules
-        assert defs.get_schedule_def(name).execution_timezone == "America/Bogota"
+        assert defs.resolve_schedule_def(name).execution_timezone == "America/Bogota"
     daily = next(s for s in specs if s.update_frequency.value == "diaria" and not s.is_partitioned)
     assert schedules[f"ingest_{daily.id}_schedule"].cron_schedule == "0 6 * * *"
 
