@@ -32,7 +32,7 @@ test: install  ## every test, on the embedded default, a real S3 server and Post
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy ada lake ingestion catalog orchestration
+	$(VENV)/bin/mypy ada lake ingestion catalog orchestration privacy
 
 bench: install
 	$(VENV)/bin/python bench/ingestion.py
