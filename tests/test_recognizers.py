@@ -71,3 +71,31 @@ def test_colombian_phones(analyzer, text: str, phone: str) -> None:  # type: ign
 
 def test_a_mobile_is_not_a_cedula(analyzer) -> None:  # type: ignore[no-untyped-def]
     assert _found(analyzer, "celular 3001234567", "CO_CEDULA") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("vivo en la Calle 45 # 12-30 de Chapinero", "Calle 45 # 12-30"),
+        ("Dirección: Cra. 7 No. 32-16 Int 3 Apto 502", "Cra. 7 No. 32-16 Int 3 Apto 502"),
+        ("sede en la AK 68 # 13-50", "AK 68 # 13-50"),
+        ("residencia Diagonal 2 Bis Sur # 3-45", "Diagonal 2 Bis Sur # 3-45"),
+        ("Transversal 78H # 5-20, barrio Kennedy", "Transversal 78H # 5-20"),
+        ("siniestro en KR 80-CL 34 S", "KR 80-CL 34 S"),
+        ("invaden el andén de la CL 132 S No. 19-86 E y", "CL 132 S No. 19-86 E"),
+        ("vivo en la Cll 29 A Sur # 8 Bis-2 Este Apto 301", "Cll 29 A Sur # 8 Bis-2 Este Apto 301"),
+        (
+            "Av. Calle 97 Sur # 1A-89 Este Torre 2 Apto 1904",
+            "Av. Calle 97 Sur # 1A-89 Este Torre 2 Apto 1904",
+        ),
+    ],
+)
+def test_bogota_grid_addresses(analyzer, text: str, address: str) -> None:  # type: ignore[no-untyped-def]
+    assert address in _found(analyzer, text, "CO_ADDRESS")
+
+
+@pytest.mark.parametrize(
+    "text", ["La carrera 7 es muy transitada", "Calle larga sin salida", "Calle 26 está cerrada"]
+)
+def test_street_names_alone_are_not_addresses(analyzer, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert _found(analyzer, text, "CO_ADDRESS") == []

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 
 
 def colombian_recognizers() -> list[EntityRecognizer]:
+    from privacy.recognizers.co_address import AddressRecognizer
     from privacy.recognizers.co_cedula import CedulaRecognizer
     from privacy.recognizers.co_nit import NitRecognizer
     from privacy.recognizers.co_phone import ColombianPhoneRecognizer
 
-    return [CedulaRecognizer(), NitRecognizer(), ColombianPhoneRecognizer()]
+    return [CedulaRecognizer(), NitRecognizer(), ColombianPhoneRecognizer(), AddressRecognizer()]
