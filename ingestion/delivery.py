@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from ada.settings import Settings, Zone
 from catalog.specs import DatasetSpec
-from ingestion.sources import connector_for
-from lake.raw import RawVersion, list_versions, receive
-from lake.storage import store_for
+from ingestion.sources import Delivery, connector_for
+from lake.raw import RawVersion, Receipt, list_versions, receive
+from lake.storage import ObjectStore, store_for
 
 
 @dataclass
@@ -26,6 +26,28 @@ class DeliveryResult:
         return max(versions, key=lambda v: v.version) if versions else None
 
 
+def store_delivery(
+    raw: ObjectStore,
+    spec: DatasetSpec,
+    delivery: Delivery,
+    partition: str | None = None,
+    existing: list[RawVersion] | None = None,
+) -> Receipt:
+    """Stream one delivery's files into the raw zone as a version (see :func:`lake.raw.receive`)."""
+    with ExitStack() as stack:
+        files = [(f.name, stack.enter_context(f.open())) for f in delivery.files]
+        return receive(
+            raw,
+            dataset_id=spec.id,
+            spec_version=spec.spec_version,
+            source=delivery.origin,
+            files=files,
+            partition=partition,
+            landing_keys=delivery.landing_keys,
+            existing=existing,
+        )
+
+
 def receive_deliveries(
     settings: Settings, spec: DatasetSpec, partition: str | None = None
 ) -> DeliveryResult:
@@ -39,18 +61,7 @@ def receive_deliveries(
         if delivery.landing_keys and set(delivery.landing_keys) <= seen_landing:
             result.skipped_landing += 1
             continue
-        with ExitStack() as stack:
-            files = [(f.name, stack.enter_context(f.open())) for f in delivery.files]
-            receipt = receive(
-                raw,
-                dataset_id=spec.id,
-                spec_version=spec.spec_version,
-                source=delivery.origin,
-                files=files,
-                partition=partition,
-                landing_keys=delivery.landing_keys,
-                existing=existing,
-            )
+        receipt = store_delivery(raw, spec, delivery, partition, existing)
         (result.new if receipt.is_new else result.unchanged).append(receipt.version)
         if receipt.is_new:
             existing.append(receipt.version)

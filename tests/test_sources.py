@@ -20,6 +20,7 @@ import pytest
 
 from ada.settings import Settings, Zone, load_settings
 from catalog.specs import DatasetSpec
+from ingestion.delivery import store_delivery
 from ingestion.sources import Delivery, SourceError, connector_for
 from ingestion.sources import http as http_source
 from ingestion.sources.http import redact_url
@@ -97,20 +98,7 @@ def fetch_into_raw(
     store = store_for(settings, Zone.RAW)
     stored = []
     for delivery in deliveries(spec, settings, partition):
-        streams = [(f.name, f.open()) for f in delivery.files]
-        try:
-            receipt = receive(
-                store,
-                dataset_id=spec.id,
-                spec_version=spec.spec_version,
-                source=delivery.origin,
-                files=streams,
-                partition=partition,
-            )
-        finally:
-            for _, stream in streams:
-                stream.close()
-        version = receipt.version
+        version = store_delivery(store, spec, delivery, partition).version
         contents = {f.name: store.get_bytes(version.key(f.name)) for f in version.files}
         stored.append((delivery, version, contents))
     return stored
