@@ -210,6 +210,12 @@ def _sleep_before_retry(attempt: int, response: httpx.Response | None = None) ->
     time.sleep(delay)
 
 
+def _announce_retry(target: Target, what: str, err: Exception, attempt: int) -> None:
+    """Log a transient failure (its type only: messages may quote the server) and back off."""
+    log.warning("%s: %s (%s); retrying", target.spec.key, what, type(err).__name__)
+    _sleep_before_retry(attempt)
+
+
 def _error_detail(response: httpx.Response, secrets: list[str]) -> str:
     body = bytearray()
     try:
@@ -251,13 +257,7 @@ def get(
             raise target.error(url, "redirects in a loop; check the URL") from None
         except httpx.TransportError as err:
             if attempt < TRIES:
-                log.warning(
-                    "%s: GET %s failed (%s); retrying",
-                    target.spec.key,
-                    redact_url(url),
-                    type(err).__name__,
-                )
-                _sleep_before_retry(attempt)
+                _announce_retry(target, f"GET {redact_url(url)} failed", err, attempt)
                 continue
             raise target.transport_error(url, err, attempt, "connecting") from None
         except httpx.InvalidURL as err:
@@ -462,13 +462,7 @@ def spool_page(
             return skim
         except httpx.HTTPError as err:
             if attempt < TRIES:
-                log.warning(
-                    "%s: page %s broke off (%s); retrying",
-                    target.spec.key,
-                    redact_url(shown),
-                    type(err).__name__,
-                )
-                _sleep_before_retry(attempt)
+                _announce_retry(target, f"page {redact_url(shown)} broke off", err, attempt)
                 continue
             raise target.transport_error(shown, err, attempt, "downloading a page") from None
         except JsonScanError as err:
