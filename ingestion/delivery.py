@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ada.settings import Settings, Zone
 from catalog.specs import DatasetSpec
 from ingestion.sources import Delivery, connector_for
-from lake.raw import RawVersion, Receipt, list_versions, receive
+from lake.raw import RawVersion, Receipt, list_versions, receive, version_order
 from lake.storage import ObjectStore, store_for
 
 
@@ -19,6 +19,8 @@ class DeliveryResult:
     new: list[RawVersion] = field(default_factory=list)
     unchanged: list[RawVersion] = field(default_factory=list)
     skipped_landing: int = 0
+    #: Every complete version of the dataset (or partition) afterwards, oldest first.
+    versions: list[RawVersion] = field(default_factory=list)
 
     @property
     def latest(self) -> RawVersion | None:
@@ -65,4 +67,5 @@ def receive_deliveries(
         (result.new if receipt.is_new else result.unchanged).append(receipt.version)
         if receipt.is_new:
             existing.append(receipt.version)
+    result.versions = sorted(existing, key=version_order)
     return result

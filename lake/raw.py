@@ -90,7 +90,12 @@ def list_versions(
         for obj in store.list(prefix)
         if obj.key.endswith(f"/{MANIFEST}")
     ]
-    return sorted(versions, key=lambda v: (v.partition or "", v.version))
+    return sorted(versions, key=version_order)
+
+
+def version_order(version: RawVersion) -> tuple[str, str]:
+    """Partition, then arrival: version ids are UTC timestamps, so they sort in time."""
+    return (version.partition or "", version.version)
 
 
 def _new_version_id(now: dt.datetime) -> str:

@@ -9,7 +9,6 @@ from typing import Any
 
 import dagster as dg
 
-from ada.settings import Zone
 from catalog.specs import DatasetSpec, LandingSource
 from orchestration.defs import metadata as md
 from orchestration.defs.resources import LakeResource
@@ -64,13 +63,11 @@ def build_raw_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
     )
     def _raw(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
         from ingestion.delivery import receive_deliveries
-        from lake.raw import list_versions
-        from lake.storage import store_for
 
         settings = lake.settings()
         partition = context.partition_key if spec.is_partitioned else None
         result = receive_deliveries(settings, spec, partition)
-        versions = list_versions(store_for(settings, Zone.RAW), spec.id, partition)
+        versions = result.versions
         if not versions:
             raise dg.Failure(
                 description=(
