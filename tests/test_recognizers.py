@@ -99,3 +99,75 @@ def test_bogota_grid_addresses(analyzer, text: str, address: str) -> None:  # ty
 )
 def test_street_names_alone_are_not_addresses(analyzer, text: str) -> None:  # type: ignore[no-untyped-def]
     assert _found(analyzer, text, "CO_ADDRESS") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        ("cédula de extranjería 1234567", "CO_CEDULA_EXTRANJERIA", "1234567"),
+        ("C.E. 654321 expedida en Bogotá", "CO_CEDULA_EXTRANJERIA", "654321"),
+        ("tarjeta de identidad 1012345678", "CO_TARJETA_IDENTIDAD", "1012345678"),
+        ("T.I. 10123456789", "CO_TARJETA_IDENTIDAD", "10123456789"),
+        ("PEP 123456789012345", "CO_PEP_PPT", "123456789012345"),
+        ("permiso por protección temporal PPT 1234567", "CO_PEP_PPT", "1234567"),
+        ("pasaporte AX1234567", "CO_PASAPORTE", "AX1234567"),
+        ("pasaporte No. 12345678", "CO_PASAPORTE", "12345678"),
+        ("el vehículo de placa ABC-123", "CO_PLACA", "ABC-123"),
+        ("la moto de placas XYZ12D", "CO_PLACA", "XYZ12D"),
+        ("Fecha de nacimiento: 10/10/1963", "DATE_TIME", "10/10/1963"),
+        ("nació el 12 de marzo de 1985", "DATE_TIME", "12 de marzo de 1985"),
+        ("NHC: 2569870.", "ID_NUMBER", "2569870"),
+        ("NASS: 47 39047534 02", "ID_NUMBER", "47 39047534 02"),
+        ("Tel.: 963 862 500", "PHONE_NUMBER", "963 862 500"),
+        ("Domicilio: Calle Carmen Romero, 23, 1D.", "CO_ADDRESS", "Calle Carmen Romero, 23, 1D"),
+        ("correo mafe.rg@gmail.com", "EMAIL_ADDRESS", "mafe.rg@gmail.com"),
+        ("Apellidos: De Miguel Rivera.", "PERSON", "De Miguel Rivera"),
+        ("El Sr. Juan Pérez de la Torre llamó", "PERSON", "Juan Pérez de la Torre"),
+    ],
+)
+def test_more_documents_and_context_entities(analyzer, text: str, entity: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    assert value in _found(analyzer, text, entity)
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("El contrato 1234567 se firmó", "CO_CEDULA_EXTRANJERIA"),
+        ("radicado 123456789012345", "CO_PEP_PPT"),
+        ("el código 1234567 del trámite", "CO_PEP_PPT"),
+        ("la norma ISO 9001 y el código ABC123", "CO_PLACA"),
+        ("la reunión fue el 10/10/2023", "DATE_TIME"),
+        ("el número 12345678 del contrato", "CO_PASAPORTE"),
+        ("Nombre: No consta", "PERSON"),
+    ],
+)
+def test_numbers_and_dates_without_their_context_are_not_reported(
+    analyzer, text: str, entity: str
+) -> None:  # type: ignore[no-untyped-def]
+    assert _found(analyzer, text, entity) == []
+
+
+def test_a_dotted_cedula_is_not_a_phone(analyzer) -> None:  # type: ignore[no-untyped-def]
+    text = "Mi cédula es 1.121.887.207 y mi celular 3101234567"
+    assert _found(analyzer, text, "CO_CEDULA") == ["1.121.887.207"]
+    assert _found(analyzer, text, "PHONE_NUMBER") == ["3101234567"]
+
+
+def test_every_recognizer_is_registered() -> None:
+    from privacy.recognizers import colombian_recognizers
+
+    entities = {e for r in colombian_recognizers() for e in r.supported_entities}
+    assert {
+        "CO_CEDULA",
+        "CO_NIT",
+        "CO_CEDULA_EXTRANJERIA",
+        "CO_TARJETA_IDENTIDAD",
+        "CO_PEP_PPT",
+        "CO_PASAPORTE",
+        "CO_PLACA",
+        "CO_ADDRESS",
+        "DATE_TIME",
+        "PERSON",
+        "PHONE_NUMBER",
+        "EMAIL_ADDRESS",
+    } <= entities
