@@ -23,22 +23,23 @@ _WORD = rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?"
 _PARTICLE = r"(?:de|del|la|las|los|y|da|di|van|von)"
 #: One to four capitalised words, particles allowed between them, on one line.
 NAME = rf"{_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_WORD}){{0,3}}"
-_TITLE = r"(?i:sr|sra|srta|dr|dra|lic|ing|prof)\.?"
+_TITLE = r"(?i:sr|sra|srta|dr|dra|lic|ing|prof)(?:\.[ \t]*|[ \t]+)"
 _CUE_WORD = (
     r"(?i:señor|señora|señorita|don|doña|doctor|doctora|paciente|ciudadano|ciudadana"
     r"|peticionario|peticionaria|mi nombre es|me llamo|mi hijo|mi hija|mi esposo|mi esposa)"
 )
 _CUE_LABEL = (
     r"(?i:nombres?|apellidos?|nombre completo|m[ée]dico|enfermer[oa]|firmado|firma"
-    r"|atentamente|remitente|solicitante|contacto|responsable|acudiente)[ \t]*:"
+    r"|atentamente|remitente|solicitante|contacto|responsable(?: cl[ií]nico)?|acudiente"
+    r"|(?:remitid|emitid|firmad|atendid|realizad|elaborad|revisad|informad)[oa] por)[ \t]*:?"
 )
 
 
 class PersonContextRecognizer(PatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = [
-        Pattern("person_after_title", rf"(?<=\b{_TITLE}[ \t]+){NAME}", 0.9),
+        Pattern("person_after_title", rf"(?<=\b{_TITLE}){NAME}", 0.9),
         Pattern("person_after_cue", rf"(?<=\b{_CUE_WORD}[ \t]+){NAME}", 0.9),
-        Pattern("person_after_label", rf"(?<=\b{_CUE_LABEL}[ \t]*){NAME}", 0.9),
+        Pattern("person_after_label", rf"(?<=\b{_CUE_LABEL}[ \t]*(?:{_TITLE})?){NAME}", 0.9),
         Pattern(
             "person_before_id",
             rf"\b{NAME}(?=,?[ \t]+(?i:identificad[oa]|con c\.?c\.?|con cédula|mayor de edad))",
@@ -50,6 +51,7 @@ class PersonContextRecognizer(PatternRecognizer):
     NOT_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"no", "el", "un", "una", "en", "por", "para", "con", "que", "se", "su", "sus", "mi"}
         | {"este", "esta", "sin", "consta", "desconocido", "anónimo", "anonimo", "n/a"}
+        | {"dr", "dra", "sr", "sra", "srta", "doctor", "doctora", "mujer", "varón", "hombre"}
     )
 
     def __init__(self) -> None:

@@ -174,12 +174,30 @@ def common_words() -> frozenset[str]:
     return frozenset(path.read_text(encoding="utf-8").split())
 
 
-def _common_word(name: str) -> bool:
-    """A one-word "name" that is an ordinary word (``Vivo``, ``Solicito``)."""
-    if " " in name:
+def _plausible_name(text: str, start: int, end: int) -> bool:
+    """Drop what the small model often tags as a person: ordinary words that start a sentence
+    (a one-word span written in lower case elsewhere in the same text, or a common word) and
+    spans with digits or symbols (``CD 117 +++``)."""
+    name = text[start:end]
+    if not name[:1].isupper() or any(not (c.isalpha() or c in " .'-") for c in name):
         return False
+    if " " in name:
+        return True
+    before = text[:start].rstrip(" \t\"'«(¿¡")
+    if not before or before[-1] in ".!?:;\n•—–-":
+        # One capitalised word opening a sentence: a name only if it is a known given name.
+        return _fold(name) in first_names()
     lower = name.lower()
-    return lower in common_words() and _fold(name) not in first_names()
+    if _fold(name) in first_names():
+        return True
+    return lower not in common_words() and not regex_word(lower).search(text)
+
+
+@lru_cache(maxsize=4096)
+def regex_word(word: str) -> Any:
+    import regex
+
+    return regex.compile(rf"(?<!\w){regex.escape(word)}(?!\w)")
 
 
 def _fold(word: str) -> str:
@@ -234,7 +252,7 @@ def _ner_spans(texts: Sequence[str], wanted: frozenset[str]) -> list[list[Span]]
             start, end = ent.start_char, ent.end_char
             if entity == "PERSON":
                 start, end = _trim_person(texts[i], start, end)
-                if _common_word(texts[i][start:end]):
+                if not _plausible_name(texts[i], start, end):
                     continue
             if end > start:
                 found[i].append(Span(start, end, entity, NER_SCORE))
@@ -247,14 +265,16 @@ def _trim_person(text: str, start: int, end: int) -> tuple[int, int]:
     if match:
         start = match.end()
     words = [(m.start(), m.end()) for m in _WORD.finditer(text, start, end)]
-    while len(words) > 1 and not _is_name_word(text[words[-1][0] : words[-1][1]]):
+    while len(words) > 1 and not _is_name_word(text[words[-1][0] : words[-1][1]], last=True):
         words.pop()
     if words:
         end = words[-1][1]
     return start, end
 
 
-def _is_name_word(word: str) -> bool:
+def _is_name_word(word: str, *, last: bool = False) -> bool:
+    if last and word.lower() in {"de", "del", "la", "las", "los", "y"}:
+        return False  # a name does not end in a particle (``Mujer de``)
     return word[:1].isalpha() and (any(c.islower() for c in word) or len(word) >= 3)
 
 
@@ -271,7 +291,15 @@ def _title() -> Any:
 
 
 def resolve(spans: list[Span]) -> list[Span]:
-    """Keep non-overlapping spans: higher score, then longer, then by type priority."""
+    """Keep non-overlapping spans: higher score, then longer, then by type priority.
+
+    A person inside an address is the street's name (``Calle Dr. Joaquín Aznar Molina 2``)."""
+    addresses = [s for s in spans if s.type == "CO_ADDRESS"]
+    spans = [
+        s
+        for s in spans
+        if s.type != "PERSON" or not any(a.start <= s.start and s.end <= a.end for a in addresses)
+    ]
     ranked = sorted(spans, key=lambda s: (-s.score, s.start - s.end, -_PRIORITY.get(s.type, 0)))
     kept: list[Span] = []
     for span in ranked:
