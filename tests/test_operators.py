@@ -251,3 +251,10 @@ def test_pseudonym_key_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(PseudonymKeyError, match="ADA_PSEUDONYM_KEY") as error:
         pseudonym_key()
     assert first.decode() not in str(error.value)
+
+
+def test_pseudonyms_keep_row_order_across_duckdb_batches() -> None:
+    values = pa.array([str(10_000_000 + i) for i in range(250_000)])
+    tokens = _op(values, operator="pseudonym", entity="CO_CEDULA")
+    for i in (0, 99_999, 100_000, 150_001, 249_999):
+        assert tokens[i].as_py() == pseudonym(str(10_000_000 + i), KEY, "CO_CEDULA")

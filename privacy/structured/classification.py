@@ -580,6 +580,8 @@ def classify_column(
         }
         best = max(shares, key=lambda e: shares[e], default=None)
         share = shares[best] if best else 0.0
+        if best and _family(best) == "document" and shares.get("CO_CEDULA", 0) >= share - 0.1:
+            best = "CO_CEDULA"  # the usual document unless another clearly fits better
         if hint.entity in ("DATE", "BIRTH_DATE") and "DATE" in shares:
             best = None  # keep the hint's name (BIRTH_DATE, not DATE)
         needed = 0.3 if hint.entity == "PERSON" else 0.8

@@ -232,10 +232,12 @@ def pseudonymize(values: pa.Array, key: bytes, entity: str | None = None) -> pa.
     if len(key) == 0:
         raise PseudonymKeyError("the pseudonym key is empty")
     inner, outer = _pads(key)
-    table = pa.table({"v": values})
+    # batches of ~100k rows: DuckDB scans an Arrow table one batch per thread
+    table = pa.Table.from_batches(pa.table({"v": values}).to_batches(max_chunksize=100_000))
     normalized = normalization_sql(entity)
     con = duckdb.connect()
     try:
+        con.execute("SET enable_progress_bar = false")
         con.register("_ada_values", table)
         return (
             con.execute(
