@@ -174,17 +174,17 @@ def test_generalize_dates_to_month_year_and_decade() -> None:
 @pytest.mark.parametrize(
     ("address", "cell"),
     [
-        ("Calle 45 # 12-30", "Calle 40-49 x Carrera 10-19"),
-        ("KR 80-CL 34 S", "Calle 30-39 Sur x Carrera 80-89"),
-        ("Cra. 7 No. 32-16 Apto 502", "Calle 30-39 x Carrera 0-9"),
-        ("Cll 75 B Bis Sur # 82-59", "Calle 70-79 Sur x Carrera 80-89"),
-        ("Calle 72B Sur 32 42 Int 8 Apto 1502", "Calle 70-79 Sur x Carrera 30-39"),
-        ("CL 54 S # 3-12 E", "Calle 50-59 Sur x Carrera 0-9 Este"),
-        ("KR 71 # 7-25 S Int 1 Apto 2004", "Calle 0-9 Sur x Carrera 70-79"),
-        ("AK 68 # 13-50", "Calle 10-19 x Carrera 60-69"),
-        ("Diagonal 2 Bis Sur # 3-45", "Calle 0-9 Sur x Carrera 0-9"),
-        ("Transversal 78H # 5-20", "Calle 0-9 x Carrera 70-79"),
-        ("CL 12C S -KR 15C", "Calle 10-19 Sur x Carrera 10-19"),
+        ("Calle 45 # 12-30", "CL 40-49 x KR 10-19"),
+        ("KR 80-CL 34 S", "CL 30-39 Sur x KR 80-89"),
+        ("Cra. 7 No. 32-16 Apto 502", "CL 30-39 x KR 0-9"),
+        ("Cll 75 B Bis Sur # 82-59", "CL 70-79 Sur x KR 80-89"),
+        ("Calle 72B Sur 32 42 Int 8 Apto 1502", "CL 70-79 Sur x KR 30-39"),
+        ("CL 54 S # 3-12 E", "CL 50-59 Sur x KR 0-9 Este"),
+        ("KR 71 # 7-25 S Int 1 Apto 2004", "CL 0-9 Sur x KR 70-79"),
+        ("AK 68 # 13-50", "CL 10-19 x KR 60-69"),
+        ("Diagonal 2 Bis Sur # 3-45", "CL 0-9 Sur x KR 0-9"),
+        ("Transversal 78H # 5-20", "CL 0-9 x KR 70-79"),
+        ("CL 12C S -KR 15C", "CL 10-19 Sur x KR 10-19"),
         ("Avenida Boyacá", None),
         ("Sin dirección", None),
         (None, None),
@@ -197,7 +197,13 @@ def test_addresses_to_their_grid_cell(address: str | None, cell: str | None) -> 
 def test_generated_addresses_mostly_parse(salud: pa.Table) -> None:
     cells = _op(salud["Dirección de residencia"], operator="generalize", to="grid", size=10)
     assert cells.null_count / len(cells) < 0.1
-    assert all(c.startswith("Calle ") and " x Carrera " in c for c in cells.drop_null().to_pylist())
+    assert all(c.startswith("CL ") and " x KR " in c for c in cells.drop_null().to_pylist())
+
+
+def test_grid_cells_do_not_read_as_addresses_to_the_leak_canary(salud: pa.Table) -> None:
+    canary = pytest.importorskip("privacy.canary")
+    cells = _op(salud["Dirección de residencia"], operator="generalize", to="grid", size=10)
+    assert canary.scan_table(pa.table({"direccion": cells})) == []
 
 
 def test_coordinates_to_a_grid() -> None:
