@@ -21,6 +21,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ada.settings import Settings, Zone, load_settings
+from privacy.cli import app as pii_app
 
 app = typer.Typer(
     name="ada",
@@ -29,6 +30,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.add_typer(pii_app, name="pii")
 console = Console(stderr=True)
 out = Console()
 _DEBUG = {"on": False}

@@ -87,7 +87,23 @@ def plan_units(
     return units
 
 
+def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
+    """``check: description`` for every asset check that failed in the run."""
+    failed = []
+    for event in result.all_events:
+        if event.event_type != dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            continue
+        evaluation = event.event_specific_data
+        if evaluation is not None and not getattr(evaluation, "passed", True):
+            description = getattr(evaluation, "description", None) or "falló"
+            failed.append(f"{getattr(evaluation, 'check_name', 'check')}: {description}")
+    return failed
+
+
 def _failure_message(result: dg.ExecuteInProcessResult) -> str:
+    checks = _failed_checks(result)
+    if checks:
+        return "; ".join(checks)
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE and event.step_failure_data:
             error = event.step_failure_data.user_failure_data
@@ -113,7 +129,7 @@ def run_units(
 ) -> list[UnitResult]:
     prepare_dagster_home(settings)
     instance = dg.DagsterInstance.get()
-    assets = list(defs.assets or [])
+    assets = [*(defs.assets or []), *(defs.asset_checks or [])]
     resources = dict(defs.resources or {})
     results = []
     try:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from privacy.policy import PrivacyPolicy
 
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 
@@ -316,12 +318,21 @@ class DatasetSpec(_Strict):
     )
     update_frequency: Frequency
     partitioning: Partitioning | None = None
-    privacy: dict[str, Any] = Field(
-        default_factory=dict, description="per-column privacy policy (see docs/privacy.md)"
+    privacy: PrivacyPolicy = Field(
+        default_factory=PrivacyPolicy, description="privacy policy (see docs/privacy.md)"
     )
     owners: list[str] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _privacy_names_schema_columns(self) -> DatasetSpec:
+        policy = self.privacy
+        named = set(policy.columns) | set(policy.quasi_identifiers) | set(policy.sensitive)
+        unknown = sorted(named - {c.name for c in self.schema_.columns})
+        if unknown:
+            raise ValueError(f"privacy names columns that are not in the schema: {unknown}")
+        return self
 
     @model_validator(mode="after")
     def _partition_column_exists(self) -> DatasetSpec:

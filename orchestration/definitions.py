@@ -19,6 +19,7 @@ from orchestration.defs.datasets import (
     build_staging_asset,
     ingest_job_name,
 )
+from orchestration.defs.release import build_canary_check, build_curated_asset, build_open_asset
 from orchestration.defs.resources import RESOURCES
 from orchestration.defs.schedules import build_schedule
 from orchestration.defs.sensors import build_landing_sensor
@@ -33,7 +34,9 @@ def build_definitions() -> dg.Definitions:
     # Drafts (e.g. written by `ada ingest`) can be run by hand; only active specs are automated.
     specs = [spec for spec in registry.specs if spec.status != "retired"]
     active = list(registry.active)
-    assets = [build(spec) for spec in specs for build in (build_raw_asset, build_staging_asset)]
+    builders = (build_raw_asset, build_staging_asset, build_curated_asset, build_open_asset)
+    assets = [build(spec) for spec in specs for build in builders]
+    checks = [build_canary_check(spec) for spec in specs]
     jobs = {ingest_job_name(spec): build_ingest_job(spec) for spec in specs}
     schedules = [
         schedule
@@ -43,6 +46,7 @@ def build_definitions() -> dg.Definitions:
     sensor = build_landing_sensor(active, jobs)
     return dg.Definitions(
         assets=assets,
+        asset_checks=checks,
         jobs=list(jobs.values()),
         schedules=schedules,
         sensors=[sensor] if sensor else [],

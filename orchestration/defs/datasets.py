@@ -151,10 +151,21 @@ def ingest_job_name(spec: DatasetSpec) -> str:
     return f"ingest_{spec.id}"
 
 
+def dataset_keys(spec: DatasetSpec) -> list[dg.AssetKey]:
+    """Every asset of the dataset, source to publication."""
+    zones = ("raw", "staging", "curated", "open")
+    return [dg.AssetKey([zone, spec.sector.value, spec.id]) for zone in zones]
+
+
 def build_ingest_job(spec: DatasetSpec) -> AssetJob:
+    """The name says ingest (schedules and scripts use it); it runs through to publication, and
+    the blocking privacy checks stop it before the open zone when a release is unsafe."""
     return dg.define_asset_job(
         ingest_job_name(spec),
-        selection=dg.AssetSelection.assets(raw_key(spec), staging_key(spec)),
-        description=f"Ingesta de {spec.publication.title}: fuente → raw → staging",
+        selection=dg.AssetSelection.assets(*dataset_keys(spec)),
+        description=(
+            f"Ingesta y publicación de {spec.publication.title}: "
+            "fuente → raw → staging → curada → abierta"
+        ),
         tags={"sector": spec.sector.value},
     )

@@ -1,0 +1,208 @@
+"""Per dataset spec, the curated asset (privacy treatment + gate) and the open asset (downloads).
+
+``curated/<sector>/<id>`` applies the spec's privacy policy to the staging table and runs the
+re-identification gate. Two blocking checks hang on it: ``privacy_policy`` (every column that
+looks personal has a policy) and ``reidentification_risk`` (k-anonymity and l-diversity). If
+either fails, ``open/<sector>/<id>`` does not run in that run, so nothing unsafe is published.
+``open/<sector>/<id>`` writes the CSV and Parquet downloads; its ``leak_canary`` check re-scans
+every file the dataset has in the open zone for direct identifiers.
+"""
+
+import dagster as dg
+
+from catalog.specs import DatasetSpec
+from orchestration.defs import metadata as md
+from orchestration.defs.datasets import partitions_for, staging_key
+from orchestration.defs.resources import LakeResource
+
+POLICY_CHECK = "privacy_policy"
+GATE_CHECK = "reidentification_risk"
+CANARY_CHECK = "leak_canary"
+
+
+def curated_key(spec: DatasetSpec) -> dg.AssetKey:
+    return dg.AssetKey(["curated", spec.sector.value, spec.id])
+
+
+def open_key(spec: DatasetSpec) -> dg.AssetKey:
+    return dg.AssetKey(["open", spec.sector.value, spec.id])
+
+
+def _md_table(header: list[str], rows: list[list[object]]) -> dg.MetadataValue:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows]
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+def _columns_table(report: dict[str, object]) -> dg.MetadataValue:
+    columns = report["columns"]
+    assert isinstance(columns, list)
+    rows = [
+        [c["columna"], c["entidad"] or "", c["rol"] or "", c["proporcion"], c["operador"]]
+        for c in columns
+    ]
+    return _md_table(["columna", "entidad", "rol", "proporción", "operador"], rows)
+
+
+def build_curated_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
+    key = curated_key(spec)
+    checks = [
+        dg.AssetCheckSpec(
+            POLICY_CHECK,
+            asset=key,
+            blocking=True,
+            description="Toda columna que parece personal tiene una política en la ficha",
+        ),
+        dg.AssetCheckSpec(
+            GATE_CHECK,
+            asset=key,
+            blocking=True,
+            description=(
+                f"k-anonimato (k ≥ {spec.privacy.k}) y l-diversidad (l ≥ {spec.privacy.l}) "
+                "sobre los cuasi-identificadores antes de publicar"
+            ),
+        ),
+    ]
+
+    @dg.asset(
+        key=key,
+        deps=[staging_key(spec)],
+        group_name=spec.sector.value,
+        description=md.description(
+            spec, "zona curada: datos tratados para proteger a las personas"
+        ),
+        owners=md.owners(spec),
+        kinds={"ducklake", "presidio"},
+        tags=md.tags(spec),
+        partitions_def=partitions_for(spec),
+        check_specs=checks,
+        metadata={"dagster/table_name": f"curated.{spec.table_name}"},
+        code_version=str(spec.spec_version),
+    )
+    def _curated(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+        from privacy.protection import ProtectionError, protect_dataset
+        from privacy.report import build_report, store_report
+
+        settings = lake.settings()
+        partition = context.partition_key if spec.is_partitioned else None
+        try:
+            result = protect_dataset(settings, spec, partition)
+        except ProtectionError as err:
+            raise dg.Failure(description=str(err)) from None
+        report = build_report(spec, result, partition)
+        report_uri = store_report(settings, spec, report)
+        gate = result.gate
+        if not result.released:
+            context.log.warning(f"{spec.key}: re-identification gate blocked the release")
+        policy_check = dg.AssetCheckResult(
+            check_name=POLICY_CHECK,
+            passed=result.policy_complete,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=(
+                "Todas las columnas personales tienen política."
+                if result.policy_complete
+                else "Columnas que parecen personales sin política en la ficha (se "
+                f"eliminaron y bloquean la publicación): {', '.join(result.unresolved)}"
+            ),
+            metadata={"columns_without_policy": dg.MetadataValue.json(result.unresolved)},
+        )
+        gate_metadata: dict[str, dg.RawMetadataValue] = {
+            "k_required": gate.k_required,
+            "k_achieved": gate.k_achieved,
+            "l_required": gate.l_required,
+            "l_achieved": gate.l_achieved if gate.l_achieved is not None else "n/a",
+            "rows_suppressed": gate.rows_suppressed,
+            "suppressed_share": gate.suppressed_share,
+            "steps": dg.MetadataValue.md("\n".join(f"- {s}" for s in gate.steps)),
+            "final_levels": dg.MetadataValue.json(gate.final_levels),
+        }
+        if gate.rare_combinations:
+            names = [*gate.quasi_identifiers, "filas"]
+            gate_metadata["rare_combinations"] = _md_table(
+                names, [[combo.get(n) for n in names] for combo in gate.rare_combinations]
+            )
+            gate_metadata["rare_classes"] = gate.rare_classes
+        gate_check = dg.AssetCheckResult(
+            check_name=GATE_CHECK,
+            passed=gate.passed,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=gate.steps[-1] if gate.steps else None,
+            metadata=gate_metadata,
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": dg.MetadataValue.int(result.rows_out),
+                "released": result.released,
+                "rows_suppressed": dg.MetadataValue.int(gate.rows_suppressed),
+                "k_achieved": dg.MetadataValue.int(gate.k_achieved),
+                "privacy_columns": _columns_table(report),
+                "privacy_report": dg.MetadataValue.path(report_uri),
+            },
+            check_results=[policy_check, gate_check],
+        )
+
+    return _curated
+
+
+def build_open_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=open_key(spec),
+        deps=[curated_key(spec)],
+        group_name=spec.sector.value,
+        description=md.description(spec, "zona abierta: archivos publicados (CSV y Parquet)"),
+        owners=md.owners(spec),
+        kinds={"csv", "parquet"},
+        tags=md.tags(spec),
+        partitions_def=partitions_for(spec),
+        code_version=str(spec.spec_version),
+    )
+    def _open(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+        from ada.settings import Zone
+        from catalog.publication import PublicationError, publish_dataset
+        from lake.storage import store_for
+
+        settings = lake.settings()
+        partition = context.partition_key if spec.is_partitioned else None
+        try:
+            published = publish_dataset(settings, spec, partition)
+        except PublicationError as err:
+            raise dg.Failure(description=str(err)) from None
+        store = store_for(settings, Zone.OPEN)
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": dg.MetadataValue.int(published.rows),
+                "files": dg.MetadataValue.json([store.uri(k) for k in published.keys]),
+                "columns": dg.MetadataValue.json(published.columns),
+            }
+        )
+
+    return _open
+
+
+def build_canary_check(spec: DatasetSpec) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=open_key(spec),
+        name=CANARY_CHECK,
+        blocking=True,
+        description="Vuelve a leer cada archivo publicado y falla ante cualquier dato personal",
+    )
+    def _canary(lake: LakeResource) -> dg.AssetCheckResult:
+        from catalog.publication import dataset_prefix
+        from privacy.canary import scan_open_zone
+
+        scanned, leaks = scan_open_zone(lake.settings(), dataset_prefix(spec))
+        return dg.AssetCheckResult(
+            passed=scanned > 0 and not leaks,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=(
+                f"{scanned} archivo(s) revisados, sin datos personales"
+                if scanned and not leaks
+                else f"{len(leaks)} hallazgo(s) en {scanned} archivo(s)"
+            ),
+            metadata={
+                "files_scanned": scanned,
+                "leaks": dg.MetadataValue.json([leak.as_dict() for leak in leaks]),
+            },
+        )
+
+    return _canary

@@ -1,0 +1,124 @@
+"""The leak canary: re-scan published files for direct identifiers.
+
+It reads every CSV and Parquet file under a prefix of the open zone and runs the text detector
+over the distinct values of each column, looking only for direct identifiers (documents,
+phones, e-mails, addresses, names said with context). Any hit fails the check. The findings say
+file, column, kind of data and how many values, never the values themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ada.settings import Settings, Zone
+
+#: Direct identifiers: one of these alone points at a person.
+DIRECT_IDENTIFIERS = (
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "CO_CEDULA",
+    "CO_CEDULA_EXTRANJERIA",
+    "CO_TARJETA_IDENTIDAD",
+    "CO_PEP_PPT",
+    "CO_PASAPORTE",
+    "CO_ADDRESS",
+)
+#: Minimum score per entity. Formats alone (a mobile number, a dotted cédula, an e-mail) are
+#: enough in a published file; a street mention (``Calle 40``) scores 0.5 and is not an address
+#: of anyone, so addresses need a plate number or unit (0.6 and up).
+THRESHOLDS = {"CO_ADDRESS": 0.6}
+DEFAULT_THRESHOLD = 0.4
+MAX_VALUES_PER_COLUMN = 200_000
+
+
+@dataclass(frozen=True)
+class Leak:
+    file: str | None
+    column: str
+    entity: str
+    values: int
+
+    def describe(self) -> str:
+        where = f"{self.file}: " if self.file else ""
+        return f"{where}column '{self.column}' has {self.values} value(s) of type {self.entity}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "column": self.column,
+            "entity": self.entity,
+            "values": self.values,
+        }
+
+
+def _distinct_texts(column: pa.ChunkedArray) -> list[str]:
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        # Numbers can be documents or phones written without separators.
+        if not pa.types.is_integer(column.type):
+            return []
+        column = column.cast(pa.string())
+    distinct = pc.unique(column.drop_null())
+    return [v for v in distinct.to_pylist()[:MAX_VALUES_PER_COLUMN] if v]
+
+
+def scan_table(table: pa.Table, file: str | None = None) -> list[Leak]:
+    """Direct identifiers in any column of ``table``."""
+    from privacy.text.detector import detect
+
+    leaks: list[Leak] = []
+    for name in table.column_names:
+        texts = _distinct_texts(table.column(name))
+        if not texts:
+            continue
+        counts: dict[str, int] = {}
+        found = detect(texts, entities=list(DIRECT_IDENTIFIERS), threshold=DEFAULT_THRESHOLD)
+        for spans in found:
+            kept = (s for s in spans if s.score >= THRESHOLDS.get(s.type, DEFAULT_THRESHOLD))
+            for entity in {span.type for span in kept}:
+                counts[entity] = counts.get(entity, 0) + 1
+        leaks += [Leak(file, name, entity, n) for entity, n in sorted(counts.items())]
+    return leaks
+
+
+def read_published(settings: Settings, key: str) -> pa.Table | None:
+    """A published file as a table (CSV read as text so nothing is reinterpreted)."""
+    from lake.storage import store_for
+
+    store = store_for(settings, Zone.OPEN)
+    if key.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        with store.open_random_access(key) as handle:
+            return pq.read_table(handle)
+    if key.endswith(".csv"):
+        import pyarrow.csv as pacsv
+
+        with store.open_input(key) as handle:
+            probe = pacsv.read_csv(handle)
+        text_types = {name: pa.string() for name in probe.column_names}
+        with store.open_input(key) as handle:
+            return pacsv.read_csv(
+                handle, convert_options=pacsv.ConvertOptions(column_types=text_types)
+            )
+    return None
+
+
+def scan_open_zone(settings: Settings, prefix: str = "") -> tuple[int, list[Leak]]:
+    """Scan every published file under ``prefix``; returns (files scanned, leaks)."""
+    from lake.storage import store_for
+
+    store = store_for(settings, Zone.OPEN)
+    scanned = 0
+    leaks: list[Leak] = []
+    for info in store.list(prefix):
+        table = read_published(settings, info.key)
+        if table is None:
+            continue
+        scanned += 1
+        leaks += scan_table(table, info.key)
+    return scanned, leaks

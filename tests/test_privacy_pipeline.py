@@ -1,0 +1,226 @@
+"""End to end: every sample dataset goes through the privacy treatment, and planted personal
+values survive nowhere outside the restricted zones (landing, raw, staging), logs included."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from ada.settings import Zone, load_settings
+from catalog.registry import load_registry
+from lake import tables
+from lake.storage import store_for
+from tests.helpers import REPO
+
+#: A person who does not exist, written the way publishers write people.
+PLANTED = {
+    "name": "Zoraida Quintanilla Barbosa",
+    "cedula": "1.098.765.432",
+    "phone": "315 777 8899",
+    "email": "zoraida.quintanilla@correo.com.co",
+    "address": "Calle 45 # 12-30 Apto 502",
+}
+PLANTED_NEEDLES = [
+    *PLANTED.values(),
+    "Quintanilla",
+    "1098765432",
+    "3157778899",
+    "zoraida.quintanilla",
+    "ZORAIDA QUINTANILLA",
+]
+
+
+def _plant_in_petitions(landing: Path) -> None:
+    path = next((landing / "pqrs_peticiones").glob("*.json"))
+    records = json.loads(path.read_text(encoding="utf-8"))
+    record = dict(records[0])
+    record["radicado"] = "19999992024"
+    record["descripcion"] = (
+        f"Buenos días, mi nombre es {PLANTED['name']}, identificada con cédula "
+        f"{PLANTED['cedula']}, celular {PLANTED['phone']}, correo {PLANTED['email']}. "
+        f"Vivo en la {PLANTED['address']} y solicito la poda de un árbol."
+    )
+    records.append(record)
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+
+
+def _plant_in_notifications(landing: Path) -> None:
+    path = next((landing / "notificaciones_salud").glob("*.csv"))
+    text = path.read_text(encoding="latin-1")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    header, last = rows[0], list(rows[-1])
+    values = {
+        "ID Notificación": "199999",
+        "Nombre del paciente": PLANTED["name"].upper(),
+        "Número de documento": PLANTED["cedula"],
+        "Teléfono": PLANTED["phone"],
+        "Dirección de residencia": PLANTED["address"],
+    }
+    for column, value in values.items():
+        last[header.index(column)] = value
+    sink = io.StringIO()
+    csv.writer(sink, delimiter=";", lineterminator="\r\n").writerow(last)
+    path.write_text(text + sink.getvalue(), encoding="latin-1")
+
+
+def _curated_and_open_text(settings) -> str:  # type: ignore[no-untyped-def]
+    """Every string value of every curated table and every published file, as one text."""
+    parts: list[str] = []
+    con = tables.connect(settings, [Zone.CURATED], read_only=True)
+    try:
+        names = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'curated'"
+        ).fetchall()
+        assert names, "the curated zone is empty"
+        for schema, table in names:
+            data: pa.Table = con.execute(
+                f'SELECT * FROM curated."{schema}"."{table}"'
+            ).to_arrow_table()
+            for column in data.columns:
+                parts.extend(str(v) for v in column.to_pylist() if v is not None)
+    finally:
+        con.close()
+    open_store = store_for(settings, Zone.OPEN)
+    published = [o.key for o in open_store.list("downloads/")]
+    assert any(k.endswith(".csv") for k in published), "nothing was published"
+    for key in published:
+        if key.endswith(".csv"):
+            parts.append(open_store.get_bytes(key).decode("utf-8"))
+    curated_store = store_for(settings, Zone.CURATED)
+    parts += [curated_store.get_bytes(o.key).decode() for o in curated_store.list("_privacy/")]
+    return "\n".join(parts)
+
+
+def _files_text(folder: Path) -> str:
+    """Every file under ``folder`` (SQLite event logs, compute logs...), decoded leniently."""
+    chunks = []
+    for path in folder.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            chunks.append(data.decode("utf-8", errors="ignore"))
+            chunks.append(data.decode("latin-1"))
+    return "\n".join(chunks)
+
+
+def _staging_personal_values(settings, specs) -> list[str]:  # type: ignore[no-untyped-def]
+    """Values of every column a spec marks as a direct identifier (the ones dropped,
+    pseudonymised, masked or redacted), straight from the restricted staging zone."""
+    values: list[str] = []
+    con = tables.connect(settings, [Zone.STAGING], read_only=True)
+    try:
+        for spec in specs:
+            for column, policy in spec.privacy.columns.items():
+                if policy.operator not in {"drop", "pseudonym", "mask"} or not policy.entity:
+                    continue
+                if policy.entity == "DATE_TIME":  # dates repeat legitimately in other columns
+                    continue
+                rows = con.execute(
+                    f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM staging.{spec.table_name} '
+                    f'WHERE "{column}" IS NOT NULL LIMIT 40'
+                ).fetchall()
+                values += [r[0] for r in rows if len(r[0]) >= 8]
+    finally:
+        con.close()
+    return values
+
+
+@pytest.mark.slow
+def test_no_personal_value_survives_outside_the_restricted_zones(ada_home: Path) -> None:
+    from samples.generator import generate
+
+    landing = ada_home / "lake" / "landing"
+    generate(landing, rows=2000, seed=42)
+    _plant_in_petitions(landing)
+    _plant_in_notifications(landing)
+
+    env = {**os.environ, "COLUMNS": "200"}
+    run = subprocess.run(
+        [sys.executable, "-m", "ada", "run"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+
+    settings = load_settings()
+    specs = load_registry(REPO / "catalog" / "datasets").active
+    # Every sample dataset was treated, reported and published.
+    reports = {}
+    for spec in specs:
+        from privacy.report import load_report
+
+        report = load_report(settings, spec, "2025-06-01" if spec.is_partitioned else None)
+        assert report is not None, f"{spec.key}: no privacy report"
+        assert report["published"], f"{spec.key}: {report['gate']['steps']}"
+        assert (
+            report["k_achieved"] >= report["k_required"] or not report["gate"]["quasi_identifiers"]
+        )
+        reports[spec.id] = report
+
+    # The planted person really went in: staging holds them (restricted zone).
+    con = tables.connect(settings, [Zone.STAGING], read_only=True)
+    try:
+        staged = con.execute(
+            "SELECT count(*) FROM staging.gestion_publica.pqrs_peticiones WHERE descripcion LIKE ?",
+            [f"%{PLANTED['email']}%"],
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert staged == 1
+
+    exposed = "\n".join(
+        [
+            _curated_and_open_text(settings),
+            _files_text(ada_home / "dagster"),
+            run.stdout,
+            run.stderr,
+        ]
+    )
+    needles = PLANTED_NEEDLES + _staging_personal_values(settings, specs)
+    assert len(needles) > 100
+    # Count only: pytest would print a list of the leaked values themselves.
+    leaked = sum(1 for n in needles if n in exposed)
+    assert leaked == 0, f"{leaked} personal value(s) leaked outside the restricted zones"
+
+    # The rest of the petition stays useful: the placeholders replace only the personal spans.
+    open_store = store_for(settings, Zone.OPEN)
+    petitions = open_store.get_bytes(
+        "downloads/gestion_publica/pqrs_peticiones/pqrs_peticiones.csv"
+    )
+    planted_row = next(
+        line for line in petitions.decode().splitlines() if "solicito la poda de un árbol" in line
+    )
+    for placeholder in ("<PERSONA>", "<DOCUMENTO>", "<TELEFONO>", "<CORREO>", "<DIRECCION>"):
+        assert placeholder in planted_row, placeholder
+    assert re.search(r"Buenos días, mi nombre es <PERSONA>", planted_row)
+
+
+@pytest.mark.slow
+def test_the_canary_fails_on_a_published_file_with_personal_data(settings) -> None:  # type: ignore[no-untyped-def]
+    from privacy.canary import scan_open_zone
+
+    store = store_for(settings, Zone.OPEN)
+    store.put_bytes(
+        "downloads/salud/x/x.csv",
+        f"localidad,contacto\nSuba,{PLANTED['email']}\nBosa,{PLANTED['phone']}\n".encode(),
+    )
+    store.put_bytes("downloads/salud/y/y.csv", b"localidad,casos\nSuba,12\nBosa,30\n")
+    scanned, leaks = scan_open_zone(settings, "downloads/")
+    assert scanned == 2
+    found = {(leak.file, leak.column, leak.entity) for leak in leaks}
+    assert found == {
+        ("downloads/salud/x/x.csv", "contacto", "EMAIL_ADDRESS"),
+        ("downloads/salud/x/x.csv", "contacto", "PHONE_NUMBER"),
+    }
+    assert all(PLANTED["email"] not in leak.describe() for leak in leaks)
