@@ -45,7 +45,9 @@ CONTEXT_MIN_SCORE = 0.4
 CONTEXT_WORDS = 6
 #: Score Presidio gives spaCy's entities.
 NER_SCORE = 0.85
-NER_LABELS = {"PER": "PERSON", "LOC": "LOCATION"}
+#: Score of a place/organisation entity read as a person from its words (below the model's
+#: own persons and the cue-based ones, above the threshold).
+RELABEL_SCORE = 0.6
 #: Components of ``es_core_news_sm`` that ``ner`` does not need: the shared ``tok2vec`` only
 #: feeds the morphologizer and parser (its listeners); ``ner`` embeds its own.
 NOT_FOR_NER = ("tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer", "senter")
@@ -175,22 +177,76 @@ def common_words() -> frozenset[str]:
 
 
 def _plausible_name(text: str, start: int, end: int) -> bool:
-    """Drop what the small model often tags as a person: ordinary words that start a sentence
-    (a one-word span written in lower case elsewhere in the same text, or a common word) and
-    spans with digits or symbols (``CD 117 +++``)."""
+    """Drop what the small model often tags as a person: words mostly seen in other entities
+    (``Perú``), ordinary words that start a sentence (``Según``), one-word spans written in lower
+    case elsewhere in the same text, and spans with digits or symbols (``CD 117 +++``)."""
     name = text[start:end]
     if not name[:1].isupper() or any(not (c.isalpha() or c in " .'-") for c in name):
         return False
+    if any(not (w[:1].isupper() or w.lower() in _PARTICLES) for w in name.split()):
+        return False  # a name is capitalised words and particles (``Tampoco había`` is not)
+    words = [_fold(w) for w in name.split() if w[:1].isupper()]
+    if not words or (words[0] in non_person_words() and words[0] not in first_names()):
+        return False
+    if any(w in _INSTITUTION_WORDS for w in words):
+        return False
+    if len(words) == 1 and (len(name) <= 3 or name.isupper()) and words[0] not in first_names():
+        return False  # acronyms and units (``IMC``, ``Gy``)
+    if 2 * sum(w in non_person_words() for w in words) > len(words):
+        return False
     if " " in name:
         return True
+    if name.endswith("."):
+        return False  # an initial alone
+    known = (
+        words[0] in first_names()
+        or words[0] in person_words()
+        or _SPEECH.match(text, end) is not None
+    )
     before = text[:start].rstrip(" \t\"'«(¿¡")
-    if not before or before[-1] in ".!?:;\n•—–-":
-        # One capitalised word opening a sentence: a name only if it is a known given name.
-        return _fold(name) in first_names()
-    lower = name.lower()
-    if _fold(name) in first_names():
-        return True
-    return lower not in common_words() and not regex_word(lower).search(text)
+    if not before or before[-1] in ".!?:;\n•—–-" or _AFTER_DE.search(before):
+        return known  # one capitalised word opening a sentence
+    return known or (
+        name.lower() not in common_words() and not regex_word(name.lower()).search(text)
+    )
+
+
+_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "da", "di", "van", "von"})
+#: Words of institutions, services and places, which the small model reads as names
+#: (``Complejo Hospitalario Universitario Juan Canalejo``, ``Medicina Interna``); folded.
+_INSTITUTION_WORDS = frozenset(
+    {
+        "hospital", "hospitalario", "complejo", "servicio", "unidad", "centro", "clinica",
+        "universitario", "universidad", "fundacion", "medicina", "terapia", "residencial",
+        "college",
+        "instituto", "departamento", "laboratorio", "seccion", "area", "secretaria", "alcaldia",
+        "colegio", "corporacion", "ministerio", "empresa", "sociedad", "banco", "consejo",
+        "comision", "juzgado", "fiscalia", "policia", "ejercito", "partido", "club", "asociacion",
+        "federacion", "urbanizacion", "barrio", "localidad", "conjunto", "edificio", "torre",
+        "avenida", "calle", "carrera", "plaza", "parque", "paseo",
+    }
+)  # fmt: skip
+#: ``Egibar dijo``: a speech verb right after a word makes it a speaker.
+_SPEECH = re.compile(
+    r"\s*,?\s*(?:ha\s+)?(?:dijo|dicho|afirmó|afirmado|señaló|señalado|explicó|explicado|aseguró"
+    r"|asegurado|indicó|indicado|declaró|declarado|manifestó|añadió|agregó|comentó|destacó"
+    r"|subrayó|recordó|admitió|reconoció|insistió|precisó|anunció|advirtió|consideró|mantuvo"
+    r"|sostuvo|expresó|opinó|respondió|resaltó)\b"
+)
+_ACCORDING = re.compile(r"(?<!\w)según\s*$", re.IGNORECASE)
+
+
+def _speaker(text: str, start: int, end: int) -> bool:
+    """``según Cabrera``, ``Delarts ha explicado``: whoever speaks is a person, whatever label
+    the model gave the word."""
+    if not _looks_like_name(text[start:end]):
+        return False
+    return bool(_SPEECH.match(text, end) or _ACCORDING.search(text, 0, start))
+
+
+#: ``enfermedad de Crohn``, ``tinción de Ziehl``: after ``de`` an unknown word is an eponym or
+#: a place more often than a person.
+_AFTER_DE = re.compile(r"(?<!\w)(?:de|del|con|en|por)$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
@@ -198,6 +254,18 @@ def regex_word(word: str) -> Any:
     import regex
 
     return regex.compile(rf"(?<!\w){regex.escape(word)}(?!\w)")
+
+
+@lru_cache(maxsize=1)
+def person_words() -> frozenset[str]:
+    """Words seen mostly inside person names (folded): see ``data/SOURCE.md``."""
+    return frozenset((DATA / "person_words.txt").read_text(encoding="utf-8").split())
+
+
+@lru_cache(maxsize=1)
+def non_person_words() -> frozenset[str]:
+    """Words seen mostly inside places, organisations and other entities: ``data/SOURCE.md``."""
+    return frozenset((DATA / "non_person_words.txt").read_text(encoding="utf-8").split())
 
 
 def _fold(word: str) -> str:
@@ -236,27 +304,81 @@ def _nlp() -> Language:
 
 
 def _ner_spans(texts: Sequence[str], wanted: frozenset[str]) -> list[list[Span]]:
-    labels = {k: v for k, v in NER_LABELS.items() if v in wanted}
+    person, location = "PERSON" in wanted, "LOCATION" in wanted
     found: list[list[Span]] = [[] for _ in texts]
-    if not labels:
+    if not (person or location):
         return found
-    todo = [i for i, text in enumerate(texts) if "LOCATION" in wanted or may_hold_name(text)]
+    todo = [i for i, text in enumerate(texts) if location or may_hold_name(text)]
     if not todo:
         return found
     docs = _nlp().pipe((texts[i] for i in todo), batch_size=256)
     for i, doc in zip(todo, docs, strict=True):
+        text = texts[i]
+        people, others = [], []
         for ent in doc.ents:
-            entity = labels.get(ent.label_)
-            if entity is None:
-                continue
             start, end = ent.start_char, ent.end_char
-            if entity == "PERSON":
-                start, end = _trim_person(texts[i], start, end)
-                if not _plausible_name(texts[i], start, end):
+            if person and (
+                ent.label_ == "PER" or _person_by_words(ent.text) or _speaker(text, start, end)
+            ):
+                start, end = _trim_person(text, start, end)
+                if end > start and _plausible_name(text, start, end):
+                    score = NER_SCORE if ent.label_ == "PER" else RELABEL_SCORE
+                    people.append(Span(start, end, "PERSON", score))
                     continue
-            if end > start:
-                found[i].append(Span(start, end, entity, NER_SCORE))
+            if location and ent.label_ == "LOC":
+                found[i].append(Span(start, end, "LOCATION", NER_SCORE))
+            others.append((start, end))
+        found[i].extend(people + _coordinated(text, people, others))
     return found
+
+
+def _coordinated(text: str, people: list[Span], others: list[tuple[int, int]]) -> list[Span]:
+    """Entities listed with a person are persons (``Sartor, Thuram y Cannavaro``): the small
+    model labels the foreign surnames of a list as places or organisations one by one."""
+    added: list[Span] = []
+    pending = [
+        (s, e) for s, e in others if _looks_like_name(text[s:e]) and _plausible_name(text, s, e)
+    ]
+    changed = True
+    while changed and pending:
+        changed = False
+        anchors = people + added
+        for start, end in list(pending):
+            if any(
+                _LIST_GAP.fullmatch(text, a.end, start) or _LIST_GAP.fullmatch(text, end, a.start)
+                for a in anchors
+                if a.end <= start or end <= a.start
+            ):
+                added.append(Span(start, end, "PERSON", RELABEL_SCORE))
+                pending.remove((start, end))
+                changed = True
+    return added
+
+
+_LIST_GAP = re.compile(r"\s*(?:,|;|y|e)\s*")
+
+
+def _looks_like_name(name: str) -> bool:
+    """Capitalised alphabetic words, none mostly seen in places or organisations."""
+    words = name.split()
+    return (
+        0 < len(words) <= 4
+        and all(w.isalpha() and w[:1].isupper() and not w.isupper() for w in words)
+        and not any(_fold(w) in non_person_words() for w in words)
+    )
+
+
+def _person_by_words(name: str) -> bool:
+    """A place, organisation or misc. entity of the model whose words are names: the small
+    model tags many surnames as places (``González``, ``Arias``). Given names and words seen
+    mostly in person names (``data/person_words.txt``) decide, unless a word is mostly seen in
+    other entities (``Perú``, ``Telefónica``)."""
+    words = [_fold(w) for w in name.split() if w[:1].isupper()]
+    if not words or any(w in non_person_words() for w in words):
+        return False
+    if words[0] in first_names() and len(words) > 1:
+        return True
+    return all(w in person_words() for w in words)
 
 
 def _trim_person(text: str, start: int, end: int) -> tuple[int, int]:
