@@ -1,7 +1,8 @@
 """ID_NUMBER: an identifier written right after its label, whatever its format.
 
 Records and forms label their numbers: ``NHC: 2569870``, ``NASS: 47 39047534 02``,
-``NºCol: 28 28 20943``, ``Episodio: 4139469``, ``DNI: 12345678Z``, ``Radicado No. 2024-1234``.
+``NºCol: 28 28 20943``, ``Episodio: 4139469``, ``DNI: 12345678Z``, ``Radicado No. 2024-1234``
+(``Nº`` labels also right after a word: ``MartínezNºCol: 06 06 85940``).
 The label makes the number personal (a clinical record, a social-security or professional
 number), so the pattern carries the label as a look-behind and scores high on its own.
 """
@@ -14,7 +15,7 @@ from typing import ClassVar
 from presidio_analyzer import Pattern, PatternRecognizer
 
 _LABEL = (
-    r"(?i:n\.?h\.?c|historia cl[ií]nica|h\.?c|nass|n\.?u\.?s\.?s|cipa?|sip|dni|nif|nie"
+    r"(?i:n\.?h\.?c|historia cl[ií]nica|h\.?c|nass|nss|n\.?u\.?s\.?s|cipa?|sip|dni|nif|nie"
     r"|n\.?u\.?i\.?p"
     r"|n[º°o]\.?[ \t]?col(?:egiado)?|colegiado|episodio|afiliaci[oó]n|afiliado"
     r"|seguridad social|tarjeta sanitaria|registro civil|radicado|expediente|carn[eé]t?"
@@ -27,7 +28,8 @@ class LabelledIdRecognizer(PatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern(
             "id_after_label",
-            rf"(?<=\b{_LABEL}\.?[ \t]*(?:[:#.\-/][ \t]*)?(?i:n[º°o]\.?[ \t]*)?(?i:nhc[-/])?)"
+            rf"(?<=(?:\b|(?=N[º°]))(?:{_LABEL})\.?[ \t]*(?:[:#.\-/][ \t]*)?"
+            rf"(?i:n[º°o]\.?[ \t]*)?(?i:nhc[-/])?)"
             rf"(?:{_ID})(?![\w])",
             0.6,
         ),
