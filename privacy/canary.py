@@ -54,6 +54,11 @@ class Leak:
         }
 
 
+#: What the ``pseudonym`` operator writes: a keyed token, not personal data (its hex digits
+#: can look like a phone number to a detector).
+PSEUDONYM_TOKEN = r"^p_[0-9a-f]{16}$"
+
+
 def _distinct_texts(column: pa.ChunkedArray) -> list[str]:
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
@@ -63,6 +68,7 @@ def _distinct_texts(column: pa.ChunkedArray) -> list[str]:
             return []
         column = column.cast(pa.string())
     distinct = pc.unique(column.drop_null())
+    distinct = distinct.filter(pc.invert(pc.match_substring_regex(distinct, PSEUDONYM_TOKEN)))
     return [v for v in distinct.to_pylist()[:MAX_VALUES_PER_COLUMN] if v]
 
 
@@ -86,7 +92,7 @@ def scan_table(table: pa.Table, file: str | None = None) -> list[Leak]:
 
 
 def read_published(settings: Settings, key: str) -> pa.Table | None:
-    """A published file as a table (CSV read as text so nothing is reinterpreted)."""
+    """A published file as a table, typed the way a downloader's tools would read it."""
     from lake.storage import store_for
 
     store = store_for(settings, Zone.OPEN)
@@ -99,12 +105,7 @@ def read_published(settings: Settings, key: str) -> pa.Table | None:
         import pyarrow.csv as pacsv
 
         with store.open_input(key) as handle:
-            probe = pacsv.read_csv(handle)
-        text_types = {name: pa.string() for name in probe.column_names}
-        with store.open_input(key) as handle:
-            return pacsv.read_csv(
-                handle, convert_options=pacsv.ConvertOptions(column_types=text_types)
-            )
+            return pacsv.read_csv(handle)
     return None
 
 

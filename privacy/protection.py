@@ -207,7 +207,10 @@ def protect_dataset(
             raise ProtectionError(f"{spec.key}: no staging table yet; run its ingestion first")
         where, params = (f" WHERE {PARTITION_COLUMN} = ?", [partition]) if partition else ("", [])
         table = con.execute(f"SELECT * FROM {source}{where}", params).to_arrow_table()
-        released, result = protect_table(spec, table, key=pseudonym_key(settings))
+        # The key is only needed (and, in a shared deployment, only required) to pseudonymise.
+        uses_key = any(p.operator == "pseudonym" for p in spec.privacy.columns.values())
+        key = pseudonym_key(settings) if uses_key else b""
+        released, result = protect_table(spec, table, key=key)
         if result.released:
             retry_when_busy(_write_curated, con, spec, released, partition)
         return result

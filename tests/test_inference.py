@@ -146,7 +146,8 @@ def test_covid_osb_latin1_semicolon_two_digit_years() -> None:
     assert len(spec.publication.description) >= 10
     assert spec.update_frequency.value == "eventual"
     assert spec.source.kind == "landing" and spec.source.pattern == path.name
-    assert spec.privacy == {}
+    assert spec.privacy.columns == {}  # ages, sexes and localidades: quasi-identifiers only
+    assert any("cuasi-identificadores" in n and "edad" in n for n in report.notes)
     assert any("latin-1" in n or "cp1252" in n for n in report.notes)
 
     text = _roundtrip(spec, report)
@@ -419,6 +420,10 @@ def test_csv_document_numbers_phones_and_codes_stay_text(tmp_path: Path) -> None
     assert spec.schema_.column("numero_de_documento").source == "Número de documento"
     assert any("numero_de_documento" in n and "texto" in n for n in report.notes)
     assert any("datos personales" in n for n in report.notes)
+    # The proposed policy fails closed: direct identifiers are dropped until someone decides.
+    assert spec.privacy.columns["numero_de_documento"].operator == "drop"
+    assert spec.privacy.columns["telefono"].operator == "drop"
+    assert "edad" not in spec.privacy.columns
     assert spec.publication.contact.email == "datos@integracion_social.gov.co"
 
     _roundtrip(spec, report)

@@ -127,7 +127,10 @@ def _staging_personal_values(settings, specs) -> list[str]:  # type: ignore[no-u
                     f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM staging.{spec.table_name} '
                     f'WHERE "{column}" IS NOT NULL LIMIT 40'
                 ).fetchall()
-                values += [r[0] for r in rows if len(r[0]) >= 8]
+                # A lone given name or surname ("Esperanza", "Rodríguez") also names barrios and
+                # schools; a person is a full name, a document, a phone, an e-mail, an address.
+                words = 2 if policy.entity == "PERSON" else 1
+                values += [r[0] for r in rows if len(r[0]) >= 8 and len(r[0].split()) >= words]
     finally:
         con.close()
     return values

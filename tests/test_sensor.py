@@ -14,6 +14,7 @@ from orchestration.defs.datasets import (
     build_staging_asset,
     ingest_job_name,
 )
+from orchestration.defs.release import build_curated_asset, build_open_asset
 from orchestration.defs.resources import RESOURCES, LakeResource
 from orchestration.defs.sensors import build_landing_sensor
 from tests.helpers import make_spec
@@ -31,7 +32,8 @@ def _tick(cursor: str | None = None) -> tuple[list[dg.RunRequest], str | None]:
     jobs = {ingest_job_name(s): build_ingest_job(s) for s in specs}
     sensor = build_landing_sensor(specs, jobs)
     assert sensor is not None
-    assets = [build(s) for s in specs for build in (build_raw_asset, build_staging_asset)]
+    builders = (build_raw_asset, build_staging_asset, build_curated_asset, build_open_asset)
+    assets = [build(s) for s in specs for build in builders]
     defs = dg.Definitions(
         assets=assets, jobs=list(jobs.values()), sensors=[sensor], resources=RESOURCES
     )

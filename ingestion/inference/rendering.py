@@ -29,6 +29,20 @@ def _flow(value: Any) -> str:
     return text.rstrip("\n")
 
 
+def _privacy_lines(spec: DatasetSpec) -> list[str]:
+    """The privacy section: one flow-style line per column policy, defaults left out."""
+    policy = spec.privacy.model_dump(mode="json", exclude_defaults=True)
+    if not policy:
+        return ["privacy: {}"]
+    lines = ["privacy:"]
+    columns = policy.pop("columns", {})
+    if columns:
+        lines.append("  columns:")
+        lines += [f"    {name}: {_flow(rule)}" for name, rule in columns.items()]
+    lines += [f"  {key}: {_flow(value)}" for key, value in policy.items()]
+    return lines
+
+
 def _block_kv(key: str, value: Any, indent: str, width: int = 98) -> list[str]:
     """``key: value`` for a (long) scalar, wrapped the way YAML folds plain/quoted scalars."""
     text = yaml.safe_dump(
@@ -154,7 +168,7 @@ def render_spec_yaml(spec: DatasetSpec, report: InferenceReport) -> str:
         lines.append("partitioning:")
         for key, value in spec.partitioning.model_dump(exclude_none=True, mode="json").items():
             lines.append(f"  {key}: {_flow(value)}")
-    lines.append(f"privacy: {_flow(dict(spec.privacy))}")
+    lines += _privacy_lines(spec)
     if spec.owners:
         lines.append(f"owners: {_flow(list(spec.owners))}")
     return "\n".join(lines) + "\n"

@@ -12,8 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-
-import pyarrow.compute as pc
+from typing import Any
 
 from catalog.specs import (
     Column,
@@ -34,11 +33,11 @@ from ingestion.inference.columns import (
     DEFAULT_NULLS,
     TEXT_NULLS,
     Inference,
+    _ColumnPlan,
     candidate_keys,
     final_column,
     identifier_name,
     key_rank,
-    name_tokens,
     ordered,
 )
 from ingestion.inference.sampling import (
@@ -50,12 +49,6 @@ from ingestion.inference.sampling import (
     sample_parquet,
     sample_xlsx,
 )
-
-#: Name tokens of columns that probably hold personal data.
-_PII_TOKENS = {
-    "nombre", "nombres", "apellido", "apellidos", "documento", "cedula", "cc", "nuip",
-    "pasaporte", "telefono", "celular", "correo", "email", "direccion", "placa",
-}  # fmt: skip
 
 DIMENSION_BY_SECTOR: dict[Sector, Dimension] = {
     Sector.SALUD: Dimension.CALIDAD_DE_VIDA,
@@ -89,6 +82,41 @@ def _title(path: Path, dataset_id: str) -> str:
     words = re.sub(r"[_\-\s]+", " ", path.stem).strip()
     title = (words[:1].upper() + words[1:]) if words else ""
     return title if len(title) >= 3 else f"Conjunto de datos {dataset_id}"
+
+
+def _proposed_privacy(plans: list[_ColumnPlan]) -> tuple[dict[str, Any], list[str]]:
+    """A fail-closed privacy policy from the sample: direct identifiers dropped, free text
+    redacted; quasi-identifiers are named in a note for the publisher to declare."""
+    import pyarrow as pa
+
+    from privacy.structured.classification import classify_columns
+
+    sample = pa.table(
+        [p.text if p.text is not None else p.values for p in plans], names=[p.name for p in plans]
+    )
+    columns: dict[str, dict[str, str]] = {}
+    quasi: list[str] = []
+    for finding in classify_columns(sample):
+        if finding.role == "direct":
+            columns[finding.column] = {"operator": "drop", "entity": finding.entity or "PERSON"}
+        elif finding.role == "free_text":
+            columns[finding.column] = {"operator": "redact"}
+        elif finding.role == "quasi":
+            quasi.append(finding.column)
+    notes = []
+    if columns:
+        notes.append(
+            "Posibles datos personales en "
+            + ", ".join(columns)
+            + ": se propone eliminarlos ('drop') o "
+            "anonimizar el texto ('redact'); revise 'privacy' (p. ej. 'pseudonym' para unir)."
+        )
+    if quasi:
+        notes.append(
+            "Posibles cuasi-identificadores: " + ", ".join(quasi) + "; declárelos en "
+            "privacy.quasi_identifiers para que la puerta de k-anonimato los revise."
+        )
+    return {"columns": columns}, notes
 
 
 def infer_spec(
@@ -186,21 +214,8 @@ def infer_spec(
             + (f"; se propuso '{primary[0]}' como clave primaria" if primary else "")
             + ": confirme que lo son en todo el archivo."
         )
-    pii = [p.name for p in plans if name_tokens(p.name) & _PII_TOKENS]
-    long_text = [
-        p.name
-        for p in plans
-        if p.type == "string"
-        and p.text is not None
-        and len(pc.drop_null(p.text))
-        and (pc.mean(pc.utf8_length(pc.drop_null(p.text))).as_py() or 0) > 60
-    ]
-    if pii or long_text:
-        inference.notes.append(
-            "Posibles datos personales en "
-            + ", ".join(dict.fromkeys(pii + long_text))
-            + ": defina su tratamiento en 'privacy' antes de publicar."
-        )
+    privacy, privacy_notes = _proposed_privacy(plans)
+    inference.notes.extend(privacy_notes)
     if sample.truncated:
         inference.notes.append(
             f"Los tipos se infirieron de las primeras {sample.rows} filas, no de todo el archivo."
@@ -230,7 +245,7 @@ def infer_spec(
             "format": fmt,
             "schema": Schema(columns=columns, primary_key=primary),
             "update_frequency": Frequency.EVENTUAL,
-            "privacy": {},
+            "privacy": privacy,
         }
     )
     report = InferenceReport(
