@@ -109,3 +109,20 @@ def test_redact_array_keeps_order_and_nulls() -> None:
 def test_the_pool_gives_the_same_spans_as_one_process() -> None:
     texts = TEXTS * 40
     assert detect(texts, workers=2) == detect(texts, workers=1)
+
+
+def test_names_in_capitals_and_lists_are_found_whole() -> None:
+    texts = ["FIDEL TORRES RIVAS", "LUZ BERMÚDEZ MEDINA", "EDILMA JUANA OSPINA BENAVIDES"]
+    for text, spans in zip(texts, detect(texts), strict=True):
+        assert _typed(text, spans) == [("PERSON", text)]
+    (spans,) = detect(["CONSTRUCTORA SUAREZ CORTES SAS y Hospital San José"])
+    assert spans == []
+
+
+def test_overlapping_person_spans_merge() -> None:
+    spans = [
+        Span(0, 6, "PERSON", 0.85),
+        Span(0, 29, "PERSON", 0.7),
+        Span(40, 50, "CO_CEDULA", 0.75),
+    ]
+    assert resolve(spans) == [Span(0, 29, "PERSON", 0.85), Span(40, 50, "CO_CEDULA", 0.75)]

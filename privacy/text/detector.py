@@ -48,6 +48,8 @@ NER_SCORE = 0.85
 #: Score of a place/organisation entity read as a person from its words (below the model's
 #: own persons and the cue-based ones, above the threshold).
 RELABEL_SCORE = 0.6
+#: Score of a run of capitalised words opened by a known given name (``_known_name_spans``).
+GAZETTEER_SCORE = 0.7
 #: Components of ``es_core_news_sm`` that ``ner`` does not need: the shared ``tok2vec`` only
 #: feeds the morphologizer and parser (its listeners); ``ner`` embeds its own.
 NOT_FOR_NER = ("tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer", "senter")
@@ -422,6 +424,7 @@ def resolve(spans: list[Span]) -> list[Span]:
         for s in spans
         if s.type != "PERSON" or not any(a.start <= s.start and s.end <= a.end for a in addresses)
     ]
+    spans = _merge_people(spans)
     ranked = sorted(spans, key=lambda s: (-s.score, s.start - s.end, -_PRIORITY.get(s.type, 0)))
     kept: list[Span] = []
     for span in ranked:
@@ -430,13 +433,57 @@ def resolve(spans: list[Span]) -> list[Span]:
     return sorted(kept, key=lambda s: s.start)
 
 
+def _merge_people(spans: list[Span]) -> list[Span]:
+    """Overlapping person spans are one person (the model's ``JUANA`` inside the listed
+    ``EDILMA JUANA OSPINA BENAVIDES``): keep their union, with the best score."""
+    people = sorted((s for s in spans if s.type == "PERSON"), key=lambda s: s.start)
+    merged: list[Span] = []
+    for span in people:
+        last = merged[-1] if merged else None
+        if last is not None and span.start < last.end:
+            merged[-1] = Span(
+                last.start, max(last.end, span.end), "PERSON", max(last.score, span.score)
+            )
+        else:
+            merged.append(span)
+    return [s for s in spans if s.type != "PERSON"] + merged
+
+
+#: Two to five capitalised or upper-case words on one line, particles allowed between them.
+_CAP_WORD = r"[A-ZÁÉÍÓÚÑ][A-Za-zÁÉÍÓÚÑáéíóúñü]+"
+_NAME_RUN = re.compile(
+    rf"(?<![\w.]){_CAP_WORD}"
+    rf"(?:[ ](?:(?i:de|del|la|las|los)[ ]){{0,2}}{_CAP_WORD}){{1,4}}"
+    r"(?![\w.])"
+)
+
+
+def _known_name_spans(text: str) -> list[Span]:
+    """Names the model misses in lists and registers, often in capitals (``FIDEL TORRES
+    RIVAS``): a run of capitalised words opened by a known given name, with no institution
+    word in it (``JUAN VALDEZ S.A.S.`` stops at the dot, ``Hospital San José`` never starts)."""
+    spans = []
+    for match in _NAME_RUN.finditer(text):
+        words = match.group().split()
+        first = _fold(words[0])
+        if first not in first_names() or any(_fold(w) in _INSTITUTION_WORDS for w in words):
+            continue
+        if len(words[0]) < 3 or (first in non_person_words() and not match.group().isupper()):
+            continue
+        spans.append(Span(match.start(), match.end(), "PERSON", GAZETTEER_SCORE))
+    return spans
+
+
 def _detect_local(
     texts: Sequence[str], wanted: frozenset[str], threshold: float
 ) -> list[list[Span]]:
     ner = _ner_spans(texts, wanted)
     out = []
     for text, ner_spans in zip(texts, ner, strict=True):
-        spans = [s for s in _pattern_spans(text, wanted) + ner_spans if s.score >= threshold]
+        found = _pattern_spans(text, wanted) + ner_spans
+        if "PERSON" in wanted:
+            found += _known_name_spans(text)
+        spans = [s for s in found if s.score >= threshold]
         out.append(resolve(spans))
     return out
 
