@@ -34,8 +34,10 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy ada lake ingestion catalog orchestration privacy
 
-bench: install
+bench: install  ## every benchmark against its named baseline (~15 min)
 	$(VENV)/bin/python bench/ingestion.py
+	$(VENV)/bin/python bench/privacy_text.py
+	$(VENV)/bin/python bench/privacy_structured.py
 
 clean:
 	rm -rf .tools $(VENV) .ada .pytest_cache
