@@ -30,18 +30,9 @@ def _sample_table(path: Path, rows: int) -> tuple[pa.Table, int, bool]:
     """A sample of the file as text columns, read with the same samplers as ``ada ingest``."""
     import pyarrow as pa
 
-    from ingestion.inference.sampling import (
-        detect_format,
-        read_head,
-        sample_csv,
-        sample_json,
-        sample_parquet,
-        sample_xlsx,
-    )
+    from ingestion.inference.sampling import sample_file
 
-    kind, _ = detect_format(path, read_head(path, 4096))
-    sampler = {"csv": sample_csv, "xlsx": sample_xlsx, "json": sample_json}
-    sample = sampler.get(kind, sample_parquet)(path, rows)
+    sample, _ = sample_file(path, rows)
     return pa.table(sample.columns, names=sample.raw_headers), sample.rows, sample.truncated
 
 

@@ -608,5 +608,25 @@ def sample_json(path: Path, sample_rows: int) -> Sample:
     )
 
 
+def sample_file(path: Path, sample_rows: int) -> tuple[Sample, list[str]]:
+    """Sniff the format of ``path`` and sample it; returns the sample and format notes."""
+    if not path.is_file():
+        raise InferenceError(f"{path} no existe o no es un archivo")
+    head = read_head(path, 4096)
+    if not head:
+        raise InferenceError(f"{path.name} está vacío")
+    kind, format_notes = detect_format(path, head)
+    sampler = {
+        "csv": sample_csv,
+        "xlsx": sample_xlsx,
+        "json": sample_json,
+        "parquet": sample_parquet,
+    }[kind]
+    sample = sampler(path, sample_rows)
+    if not sample.headers:
+        raise InferenceError(f"{path.name}: no se encontraron columnas")
+    return sample, format_notes
+
+
 def show(delimiter: str) -> str:
     return "\\t" if delimiter == "\t" else delimiter

@@ -40,15 +40,7 @@ from ingestion.inference.columns import (
     key_rank,
     ordered,
 )
-from ingestion.inference.sampling import (
-    InferenceError,
-    detect_format,
-    read_head,
-    sample_csv,
-    sample_json,
-    sample_parquet,
-    sample_xlsx,
-)
+from ingestion.inference.sampling import sample_file
 
 DIMENSION_BY_SECTOR: dict[Sector, Dimension] = {
     Sector.SALUD: Dimension.CALIDAD_DE_VIDA,
@@ -127,21 +119,7 @@ def infer_spec(
     sector = Sector(sector)
     if sample_rows < 1:
         raise ValueError("sample_rows must be positive")
-    if not path.is_file():
-        raise InferenceError(f"{path} no existe o no es un archivo")
-    head = read_head(path, 4096)
-    if not head:
-        raise InferenceError(f"{path.name} está vacío")
-    kind, format_notes = detect_format(path, head)
-    sampler = {
-        "csv": sample_csv,
-        "xlsx": sample_xlsx,
-        "json": sample_json,
-        "parquet": sample_parquet,
-    }[kind]
-    sample = sampler(path, sample_rows)
-    if not sample.headers:
-        raise InferenceError(f"{path.name}: no se encontraron columnas")
+    sample, format_notes = sample_file(path, sample_rows)
     inference = Inference(sample)
     inference.notes[:0] = format_notes
 
@@ -250,7 +228,7 @@ def infer_spec(
     )
     report = InferenceReport(
         rows_sampled=sample.rows,
-        encoding=fmt.encoding if kind in ("csv", "json") else "no aplica",
+        encoding=fmt.encoding if fmt.type in ("csv", "json") else "no aplica",
         delimiter=sample.delimiter,
         header_row=fmt.header_row,
         candidate_keys=keys,
