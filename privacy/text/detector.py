@@ -458,12 +458,20 @@ _NAME_RUN = re.compile(
 )
 
 
+_CAPITAL = re.compile(r"(?<![\w.])[A-ZÁÉÍÓÚÑ]")
+
+
 def _known_name_spans(text: str) -> list[Span]:
     """Names the model misses in lists and registers, often in capitals (``FIDEL TORRES
     RIVAS``): a run of capitalised words opened by a known given name, with no institution
     word in it (``JUAN VALDEZ S.A.S.`` stops at the dot, ``Hospital San José`` never starts)."""
-    spans = []
-    for match in _NAME_RUN.finditer(text):
+    spans: list[Span] = []
+    for capital in _CAPITAL.finditer(text):
+        if spans and capital.start() < spans[-1].end:
+            continue
+        match = _NAME_RUN.match(text, capital.start())  # from every word: ``Nacional Carlos X``
+        if match is None:
+            continue
         words = match.group().split()
         first = _fold(words[0])
         if first not in first_names() or any(_fold(w) in _INSTITUTION_WORDS for w in words):
@@ -471,6 +479,261 @@ def _known_name_spans(text: str) -> list[Span]:
         if len(words[0]) < 3 or (first in non_person_words() and not match.group().isupper()):
             continue
         spans.append(Span(match.start(), match.end(), "PERSON", GAZETTEER_SCORE))
+    return spans
+
+
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """Words seen in CoNLL-2002 ``esp.train`` outside person names, and Colombian places
+    (folded): a capitalised word not among them is likely a name. See ``data/SOURCE.md``."""
+    return frozenset((DATA / "known_words.txt").read_text(encoding="utf-8").split())
+
+
+#: Score of a capitalised word unknown to the vocabulary (``_unknown_word_spans``).
+UNKNOWN_SCORE = 0.5
+#: Words and single punctuation marks, for ``_unknown_word_spans``.
+_TOKEN = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*|\S")
+#: Words after which a capitalised word names a place, a saint or a brand, not a person.
+_PLACE_BEFORE = frozenset(
+    {
+        "san", "santa", "santo", "saint", "barrio", "municipio", "ciudad", "provincia",
+        "region", "rio", "estadio", "vereda", "grupo", "marca", "compania", "empresa",
+        "sindrome", "enfermedad", "signo", "test", "escala", "metodo", "tecnica",
+    }
+)  # fmt: skip
+_OPENERS = frozenset(".!?:;•—–-\"'«(¿¡")
+#: After a name opening a sentence: a verb in the past (``Guirao confió``, ``ha señalado``).
+_PAST_VERB = re.compile(
+    r"\s+(?:(?:no|también|hoy|ya|se|le|lo)\s+)*(?:ha\s+[a-záéíóúñ]+(?:ado|ido)\b|[a-záéíóúñ]+ó\b)"
+)
+
+
+def _is_unknown(word: str) -> bool:
+    if "-" in word:  # ``Castilla-León``, ``Krauss-Maffei``: every part unknown
+        return all(_is_unknown(part) for part in word.split("-"))
+    folded = _fold(word)
+    return not (
+        folded in known_words()
+        or folded in common_words()
+        or folded in non_person_words()
+        or folded in _INSTITUTION_WORDS
+    )
+
+
+#: Endings of medical and scientific terms (``Amoxicilina``, ``Ecografía``, ``Staphylococcus``),
+#: which the newswire vocabulary does not know; folded.
+_TERM_ENDING = re.compile(
+    r"(?:itis|oma|omas|emia|osis|algia|patia|grafia|scopia|tomia|plasia|logia|logo|loga"
+    r"|cilina|micina|ciclina|azol|azol|prazol|olol|pril|sartan|mab|nib|tina|pina|pam|lam"
+    r"|ico|ica|icos|icas|ina|inas|ol|ona|ide|ida|asa|osa|us|um|ae|ia|ias|ismo|iano|iana"
+    r"|cito|citos|geno|gena|terapia|cardio|neuro|gastro|ptosis|stasis|trofia|ectasia)$"
+)
+
+
+def _name_word(word: str, *, lax: bool = False) -> bool:
+    """Capitalised (not all capitals) and unknown, a person word or a given name; ``lax``:
+    any capitalised word that is not mostly seen in places, institutions or lower case."""
+    if not word[:1].isupper() or word.isupper() or len(word) < 2 or not word[:1].isalpha():
+        return False
+    folded = _fold(word)
+    if folded in person_words() or folded in first_names():
+        return True
+    if lax:
+        return not (
+            folded in non_person_words() or folded in _INSTITUTION_WORDS or folded in _PARTICLES
+        ) and (folded not in common_words() or folded in known_words())
+    return _is_unknown(word) and not _TERM_ENDING.search(folded)
+
+
+_SURNAME_PARTICLES = _PARTICLES - {"y", "e"}
+
+
+def _runs(tokens: list[tuple[int, int, str]], *, lax: bool) -> list[tuple[int, int]]:
+    """Token ranges ``[i, j)`` of name words, up to two particles between two of them."""
+    runs, i = [], 0
+    while i < len(tokens):
+        if not _name_word(tokens[i][2], lax=lax):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(tokens) and j - i < 8:
+            k = j
+            while k < len(tokens) and k - j < 2 and tokens[k][2].lower() in _SURNAME_PARTICLES:
+                k += 1
+            if k < len(tokens) and _name_word(tokens[k][2], lax=lax):
+                j = k + 1
+            else:
+                break
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _unknown_word_spans(text: str) -> list[Span]:
+    """Names the model misses, from the words around them and the vocabulary.
+
+    * after a role or a nationality (``el técnico Camacho``, ``el italiano Petacchi``,
+      ``según Solbes``): a run of capitalised words not seen mostly in places or institutions;
+    * capitalised words unknown to the vocabulary (``known_words``, medical endings excluded):
+      the small model calls many foreign surnames places. A run of them (with person words and
+      given names) is a person before a verb in the past (``Guirao confió``); otherwise not
+      when written in lower case elsewhere, before a dateline, a number or another capitalised
+      word, alone in brackets (``( Castellón )``), and, inside a sentence, after a place word
+      (``barrio Kennedy``, ``San Carlos``), a capitalised word (``Museo Reina Sofía``) or,
+      alone, after ``de``/``en``.
+
+    Forms and reports (a field label such as ``Nombre:``) are left alone: their names come
+    labelled, and their capitalised words are headings and medical terms.
+    """
+    if _FIELD_LABEL.search(text):
+        return []
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    spans = []
+    for lax in (True, False):
+        for i, j in _runs(tokens, lax=lax):
+            words = [t[2] for t in tokens[i:j] if t[2][:1].isupper()]
+            start, end = tokens[i][0], tokens[j - 1][1]
+            gap = text[tokens[i - 1][1] : start] if i else "\n"
+            previous = _fold(tokens[i - 1][2]) if "\n" not in gap else ""
+            if end < len(text) and text[end] == ".":
+                continue  # an abbreviation or an initial
+            if lax:
+                if previous in _ROLE_WORDS:
+                    spans.append(Span(start, end, "PERSON", UNKNOWN_SCORE))
+                continue
+            if not any(_is_unknown(w) for w in words):
+                continue
+            if len(words) == 1 and regex_word(words[0].lower()).search(text):
+                continue  # written in lower case elsewhere in the text: a word, not a name
+            if _PAST_VERB.match(text, end):
+                spans.append(Span(start, end, "PERSON", UNKNOWN_SCORE))
+                continue
+            if _DATELINE.match(text, end) or _NOT_AFTER_NAME.match(text, end):
+                continue  # ``Toledo , 23 may ( EFE )``, ``Sevilla 2``, ``Real Madrid``
+            if previous == "(" and text[end:].lstrip()[:1] == ")":
+                continue  # ``Villarreal ( Castellón )``: a province, a country, a team
+            if not previous or previous in _OPENERS:
+                spans.append(Span(start, end, "PERSON", UNKNOWN_SCORE))
+                continue
+            if previous in _PLACE_BEFORE or previous in _INSTITUTION_WORDS:
+                continue
+            if tokens[i - 1][2][:1].isupper():
+                continue  # the end of a longer title: ``Museo Reina Sofía``, ``Premio Roig``
+            if len(words) == 1 and previous in _PLACE_PREPOSITIONS:
+                continue
+            if (
+                len(words) == 1
+                and previous in {"y", "e", "o", "u"}
+                and i >= 3
+                and _fold(tokens[i - 3][2]) in _PLACE_PREPOSITIONS
+            ):
+                continue  # ``en Usaquén y Suba``, ``con Ecopetrol y Comfama``: the same kind
+            if len(words) == 1 and tokens[i - 1][2].islower() and previous not in _BEFORE_PERSON:
+                continue  # ``computadores Lenovo``: a brand, a model, a product
+            spans.append(Span(start, end, "PERSON", UNKNOWN_SCORE))
+    return spans
+
+
+_PLACE_PREPOSITIONS = frozenset({"de", "del", "con", "en", "por"})
+_BEFORE_PERSON = frozenset(
+    {
+        "a",
+        "al",
+        "contra",
+        "para",
+        "que",
+        "entre",
+        "sobre",
+        "ante",
+        "como",
+        "y",
+        "e",
+        "o",
+        "u",
+        "ni",
+        "segun",
+        "tras",
+        "hasta",
+        "desde",
+        "sin",
+        "junto",
+        "hacia",
+    }
+)
+#: A news dateline after a place: ``Toledo , 23 may``, ``Villarreal ( Castellón ) , 23 may``.
+_DATELINE = re.compile(
+    r"\s*(?:\([^)\n]{1,40}\)\s*)?,\s*\d{1,2}\s+"
+    r"(?:ene|feb|mar|abr|may|jun|jul|ago|sep|oct|nov|dic)\b"
+)
+#: After an unknown word, a number or another capitalised word: a score, a longer title.
+_NOT_AFTER_NAME = re.compile(r"\s*(?:\d|[A-ZÁÉÍÓÚÑ])")
+#: A field label (``Nombre:``, ``Médico:``, ``Remitido por:``): the text is a form or a report.
+_FIELD_LABEL = re.compile(
+    r"(?im:^[ \t]*(?:nombres?|apellidos?|m[ée]dico|remitid[oa] por|nhc|nass|dni|c[ée]dula)"
+    r"[ \t]*:)"
+)
+#: Roles and nationalities written before a name (folded): ``el presidente X``.
+_ROLE_WORDS = frozenset(
+    {
+        "presidente", "presidenta", "vicepresidente", "expresidente", "ministro", "ministra",
+        "secretario", "secretaria", "portavoz", "director", "directora", "tecnico",
+        "entrenador", "seleccionador", "delantero", "defensa", "centrocampista", "portero",
+        "jugador", "jugadora", "tenista", "ciclista", "piloto", "atleta", "escritor",
+        "escritora", "poeta", "novelista", "autor", "autora", "actor", "actriz", "cantante",
+        "pintor", "escultor", "cineasta", "periodista", "cardenal", "obispo", "arzobispo",
+        "papa", "rey", "principe", "princesa", "infanta", "juez", "jueza", "fiscal", "abogado",
+        "abogada", "magistrado", "diputado", "diputada", "senador", "senadora", "alcalde",
+        "alcaldesa", "concejal", "consejero", "consejera", "gobernador", "lider", "dirigente",
+        "candidato", "candidata", "comandante", "general", "coronel", "capitan", "teniente",
+        "profesor", "profesora", "doctor", "doctora", "investigador", "esposo", "esposa",
+        "viuda", "acusado", "acusada", "opositor", "economista", "empresario", "empresaria",
+        "sacerdote", "sindicalista", "dictador", "canciller", "embajador", "delegado",
+        "mediocentro", "boxeador", "nadador", "golfista", "torero", "diestro", "novillero",
+        "segun", "italiano", "italiana", "mexicano", "mexicana", "brasileno", "brasilena",
+        "holandes", "ruso", "rusa", "israeli", "colombiano", "colombiana", "argentino",
+        "argentina", "uruguayo", "portugues", "dominicano", "catalan", "frances", "francesa",
+        "norteamericano", "estadounidense", "britanico", "britanica", "aleman", "alemana",
+        "chileno", "chilena", "peruano", "peruana", "venezolano", "cubano", "cubana", "ingles",
+        "inglesa", "belga", "suizo", "sueco", "noruego", "danes", "austriaco", "griego",
+        "turco", "japones", "nigeriano", "camerunes", "croata", "serbio", "checo", "polaco",
+        "rumano", "bulgaro", "hungaro", "ecuatoriano", "boliviano", "paraguayo", "canadiense",
+        "australiano", "sudafricano", "marroqui", "argelino", "egipcio", "palestino", "irani",
+        "iraqui", "vasco", "asturiano", "madrileno", "espanol", "espanola",
+    }
+)  # fmt: skip
+
+
+#: ``, indicó Roig .``, ``declaró a EFE Gómez Sierra``: a name right after a speech verb.
+_SPOKEN_BY = re.compile(
+    r"(?<!\w)(?:dijo|afirmó|señaló|explicó|aseguró|indicó|declaró|manifestó|añadió|agregó"
+    r"|comentó|destacó|subrayó|recordó|admitió|reconoció|insistió|precisó|anunció|advirtió"
+    r"|sostuvo|expresó|opinó|respondió|resaltó|informó|apuntó|concluyó|puntualizó|aclaró"
+    r"|ha (?:dicho|afirmado|señalado|explicado|asegurado|indicado|declarado|manifestado"
+    r"|añadido|comentado|destacado|subrayado|recordado|precisado|anunciado|advertido))"
+    rf"(?: a [A-Z]+)? ({_CAP_WORD}(?: (?:(?:de|del|la|los) ){{0,2}}{_CAP_WORD}){{0,2}})"
+    r"(?= ?[,.;:\n)]| [a-záéíóúñ]|$)"
+)
+#: Initials standing for a name in court news (``E. I. C.``, ``J. L. Romero``).
+_INITIALS = re.compile(rf"(?<![\w.])(?:[A-Z]\. ?){{2,4}}(?:{_CAP_WORD})?(?![\w.])")
+
+
+_NOT_INITIALS = frozenset({"S.A.", "S.L.", "C.C.", "T.I.", "C.E.", "N.I.T.", "EE.UU.", "P.D."})
+
+
+def _cue_spans(text: str) -> list[Span]:
+    """Speakers after their verb and names written as initials (not in forms and reports)."""
+    spans: list[Span] = []
+    if _FIELD_LABEL.search(text):
+        return spans
+    for match in _SPOKEN_BY.finditer(text):
+        words = [_fold(w) for w in match.group(1).split()]
+        if any(w in non_person_words() or w in _INSTITUTION_WORDS for w in words):
+            continue
+        spans.append(Span(match.start(1), match.end(1), "PERSON", UNKNOWN_SCORE))
+    for match in _INITIALS.finditer(text):
+        after = text[match.end() : match.end() + 2].strip()
+        if not after[:1].isdigit() and match.group().replace(" ", "") not in _NOT_INITIALS:
+            spans.append(Span(match.start(), match.end(), "PERSON", UNKNOWN_SCORE))
     return spans
 
 
@@ -482,10 +745,47 @@ def _detect_local(
     for text, ner_spans in zip(texts, ner, strict=True):
         found = _pattern_spans(text, wanted) + ner_spans
         if "PERSON" in wanted:
-            found += _known_name_spans(text)
-        spans = [s for s in found if s.score >= threshold]
-        out.append(resolve(spans))
+            found += _known_name_spans(text) + _unknown_word_spans(text) + _cue_spans(text)
+        spans = resolve([s for s in found if s.score >= threshold])
+        if "PERSON" in wanted and threshold <= UNKNOWN_SCORE and not _FIELD_LABEL.search(text):
+            spans = resolve(spans + _listed_with(text, spans))
+        out.append(spans)
     return out
+
+
+_LIST_NEXT = re.compile(
+    rf"\s*(?:,|y|e)\s+({_CAP_WORD}(?: (?:de |del )?{_CAP_WORD}){{0,2}})(?![\w.])"
+)
+_LIST_PREV = re.compile(
+    rf"(?<![\w.])({_CAP_WORD}(?: (?:de |del )?{_CAP_WORD}){{0,2}})\s*(?:,|y|e)\s*$"
+)
+
+
+def _listed_with(text: str, spans: list[Span]) -> list[Span]:
+    """Capitalised words listed right before or after a person (``Irureta , Rojo o Del
+    Bosque``, ``Sartor y Thuram``) are persons too, unless seen mostly in places."""
+    added: list[Span] = []
+    queue = [s for s in spans if s.type == "PERSON"]
+    taken = [(s.start, s.end) for s in spans]
+    while queue:
+        person = queue.pop()
+        found = []
+        nxt = _LIST_NEXT.match(text, person.end)
+        if nxt:
+            found.append(nxt.span(1))
+        prev = _LIST_PREV.search(text, max(0, person.start - 60), person.start)
+        if prev:
+            found.append(prev.span(1))
+        for start, end in found:
+            if any(start < e and s < end for s, e in taken):
+                continue
+            if not all(_name_word(w, lax=True) for w in text[start:end].split() if w[:1].isupper()):
+                continue
+            span = Span(start, end, "PERSON", UNKNOWN_SCORE)
+            added.append(span)
+            queue.append(span)
+            taken.append((start, end))
+    return added
 
 
 def _warm() -> None:
