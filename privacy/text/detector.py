@@ -464,10 +464,12 @@ _CAPITAL = re.compile(r"(?<![\w.])[A-ZÁÉÍÓÚÑ]")
 def _known_name_spans(text: str) -> list[Span]:
     """Names the model misses in lists and registers, often in capitals (``FIDEL TORRES
     RIVAS``): a run of capitalised words opened by a known given name, with no institution
-    word in it (``JUAN VALDEZ S.A.S.`` stops at the dot, ``Hospital San José`` never starts)."""
+    word in it or before it (``JUAN VALDEZ S.A.S.`` stops at the dot, ``Hospital San José``
+    never starts, nor does ``Avenida Jorge Eliécer Gaitán``)."""
     spans: list[Span] = []
+    done = 0  # the end of the last run taken or refused
     for capital in _CAPITAL.finditer(text):
-        if spans and capital.start() < spans[-1].end:
+        if capital.start() < done:
             continue
         match = _NAME_RUN.match(text, capital.start())  # from every word: ``Nacional Carlos X``
         if match is None:
@@ -476,9 +478,16 @@ def _known_name_spans(text: str) -> list[Span]:
         first = _fold(words[0])
         if first not in first_names() or any(_fold(w) in _INSTITUTION_WORDS for w in words):
             continue
+        before = text[max(0, match.start() - 30) : match.start()].split()
+        if before and (
+            _fold(before[-1]) in _INSTITUTION_WORDS or _fold(before[-1]) in _PLACE_BEFORE
+        ):
+            done = match.end()  # ``AVENIDA JORGE ELIECER GAITAN``, ``colegio Antonio Nariño``
+            continue
         if len(words[0]) < 3 or (first in non_person_words() and not match.group().isupper()):
             continue
         spans.append(Span(match.start(), match.end(), "PERSON", GAZETTEER_SCORE))
+        done = match.end()
     return spans
 
 
@@ -613,8 +622,9 @@ def _unknown_word_spans(text: str) -> list[Span]:
             if previous == "(" and text[end:].lstrip()[:1] == ")":
                 continue  # ``Villarreal ( Castellón )``: a province, a country, a team
             if not previous or previous in _OPENERS:
-                spans.append(Span(start, end, "PERSON", UNKNOWN_SCORE))
-                continue
+                if j < len(tokens) and "\n" not in text[end : tokens[j][0]]:
+                    spans.append(Span(start, end, "PERSON", UNKNOWN_SCORE))
+                continue  # at a sentence start, and not a whole value (``01 - Usaquén``)
             if previous in _PLACE_BEFORE or previous in _INSTITUTION_WORDS:
                 continue
             if tokens[i - 1][2][:1].isupper():
