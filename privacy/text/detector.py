@@ -617,6 +617,8 @@ def _unknown_word_spans(text: str) -> list[Span]:
             if _PAST_VERB.match(text, end):
                 spans.append(Span(start, end, "PERSON", UNKNOWN_SCORE))
                 continue
+            if len(words) > 1 and (_TITLE_END.match(text, end) or previous in _QUOTES):
+                continue  # ``Cultura Ciudadana para ...``, ``" Tierra Abierta "``: titles
             if _DATELINE.match(text, end) or _NOT_AFTER_NAME.match(text, end):
                 continue  # ``Toledo , 23 may ( EFE )``, ``Sevilla 2``, ``Real Madrid``
             if previous == "(" and text[end:].lstrip()[:1] == ")":
@@ -675,6 +677,9 @@ _DATELINE = re.compile(
     r"\s*(?:\([^)\n]{1,40}\)\s*)?,\s*\d{1,2}\s+"
     r"(?:ene|feb|mar|abr|may|jun|jul|ago|sep|oct|nov|dic)\b"
 )
+#: After two or more unknown capitalised words, a lower-case word: a title more than a name.
+_TITLE_END = re.compile(r"\s+[a-záéíóúñ]")
+_QUOTES = frozenset("\"'«“")
 #: After an unknown word, a number or another capitalised word: a score, a longer title.
 _NOT_AFTER_NAME = re.compile(r"\s*(?:\d|[A-ZÁÉÍÓÚÑ])")
 #: A field label (``Nombre:``, ``Médico:``, ``Remitido por:``): the text is a form or a report.
