@@ -529,13 +529,15 @@ def _is_unknown(word: str) -> bool:
     )
 
 
-#: Endings of medical and scientific terms (``Amoxicilina``, ``Ecografía``, ``Staphylococcus``),
-#: which the newswire vocabulary does not know; folded.
+#: Endings of medical and scientific terms (``Amoxicilina``, ``Ecografía``, ``Staphylococcus``)
+#: and of verb forms (``Aplicaron``, ``Revisando``), which the newswire vocabulary does not
+#: know; folded.
 _TERM_ENDING = re.compile(
     r"(?:itis|oma|omas|emia|osis|algia|patia|grafia|scopia|tomia|plasia|logia|logo|loga"
-    r"|cilina|micina|ciclina|azol|azol|prazol|olol|pril|sartan|mab|nib|tina|pina|pam|lam"
+    r"|cilina|micina|ciclina|azol|prazol|olol|pril|sartan|mab|nib|tina|pina|pam|lam"
     r"|ico|ica|icos|icas|ina|inas|ol|ona|ide|ida|asa|osa|us|um|ae|ia|ias|ismo|iano|iana"
-    r"|cito|citos|geno|gena|terapia|cardio|neuro|gastro|ptosis|stasis|trofia|ectasia)$"
+    r"|cito|citos|geno|gena|terapia|cardio|neuro|gastro|ptosis|stasis|trofia|ectasia"
+    r"|aron|ieron|amos|emos|imos|ando|iendo|aban|aran|ieran|ase|iese|ado|ados|adas|idos)$"
 )
 
 
