@@ -543,7 +543,8 @@ _TERM_ENDING = re.compile(
 
 def _name_word(word: str, *, lax: bool = False) -> bool:
     """Capitalised (not all capitals) and unknown, a person word or a given name; ``lax``:
-    any capitalised word that is not mostly seen in places, institutions or lower case."""
+    any capitalised word not mostly seen in places or institutions, nor a petition word
+    (``Atentamente``: in ``common_words`` by hand, not in ``known_words``)."""
     if not word[:1].isupper() or word.isupper() or len(word) < 2 or not word[:1].isalpha():
         return False
     folded = _fold(word)
