@@ -23,7 +23,6 @@ from ada.settings import Settings, Zone
 from catalog.specs import DatasetSpec
 
 DOWNLOADS_PREFIX = "downloads"
-LINEAGE_PREFIX = "_ada_"
 
 
 class PublicationError(RuntimeError):
@@ -48,7 +47,7 @@ def download_keys(spec: DatasetSpec, partition: str | None = None) -> dict[str, 
 
 def read_curated(settings: Settings, spec: DatasetSpec, partition: str | None) -> pa.Table:
     """The released rows, without the pipeline's lineage columns."""
-    from ingestion.staging import PARTITION_COLUMN
+    from ingestion.staging import LINEAGE_PREFIX, PARTITION_COLUMN
     from lake.tables import connect, table_exists
 
     con = connect(settings, [Zone.CURATED], read_only=True)

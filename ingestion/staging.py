@@ -37,6 +37,8 @@ from lake import tables
 from lake.raw import MANIFEST, RawVersion, list_versions
 from lake.storage import store_for
 
+#: Every column the pipeline adds (lineage and partition) starts with this prefix.
+LINEAGE_PREFIX = "_ada_"
 LINEAGE_COLUMNS: list[tuple[str, pa.DataType]] = [
     ("_ada_raw_version", pa.string()),
     ("_ada_source_file", pa.string()),

@@ -17,14 +17,13 @@ import pyarrow as pa
 
 from ada.settings import Settings, Zone
 from catalog.specs import DatasetSpec
+from ingestion.staging import LINEAGE_PREFIX
 from privacy.policy import ColumnPolicy, PrivacyPolicy
 from privacy.reidentification import GateReport, enforce
 
 if TYPE_CHECKING:
     from privacy.structured.classification import ColumnFinding
 
-#: Traceability columns the pipeline adds in staging; kept in curated, never published.
-LINEAGE_PREFIX = "_ada_"
 CLASSIFICATION_SAMPLE = 1_000
 
 
@@ -173,20 +172,7 @@ def protect_table(
         assert result is not None  # generalization never drops
         return result
 
-    if not policy.quasi_identifiers and not policy.sensitive:
-        gate = GateReport(
-            k_required=policy.k,
-            l_required=policy.l,
-            quasi_identifiers=[],
-            sensitive=[],
-            rows_in=table.num_rows,
-            k_achieved=table.num_rows,
-            passed=True,
-            steps=["La ficha no declara cuasi-identificadores ni atributos sensibles."],
-        )
-        released = treated
-    else:
-        released, gate = enforce(treated, originals, policy, treat)
+    released, gate = enforce(treated, originals, policy, treat)
     result = ProtectionResult(outcomes, gate, unresolved, released.num_rows)
     result.released = gate.passed
     return released, result
@@ -220,18 +206,14 @@ def protect_dataset(
 
 def _write_curated(con: Any, spec: DatasetSpec, table: pa.Table, partition: str | None) -> None:
     from ingestion.staging import PARTITION_COLUMN
+    from lake.tables import table_exists
 
     target = f"curated.{spec.table_name}"
     con.execute("BEGIN")
     try:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS curated.{spec.sector.value}")
         con.register("released", table)
-        exists = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'curated' "
-            "AND schema_name = ? AND table_name = ?",
-            [spec.sector.value, spec.id],
-        ).fetchone()
-        if partition is None or not (exists and exists[0]):
+        if partition is None or not table_exists(con, Zone.CURATED, spec.sector.value, spec.id):
             con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM released")
         else:
             con.execute(f"DELETE FROM {target} WHERE {PARTITION_COLUMN} = ?", [partition])

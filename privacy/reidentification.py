@@ -230,6 +230,12 @@ def enforce(
         rows_in=treated.num_rows,
     )
     rows = treated.num_rows
+    if not names and not policy.sensitive:
+        # Nothing about people to single out: the table is one class, whatever its size.
+        report.k_achieved = rows
+        report.passed = True
+        report.steps.append("La ficha no declara cuasi-identificadores ni atributos sensibles.")
+        return treated, report
     sensitive = [treated.column(name) for name in policy.sensitive]
     current = {name: treated.column(name) for name in names}
     levels: dict[str, ColumnPolicy | None] = {name: policy.columns.get(name) for name in names}

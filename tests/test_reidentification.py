@@ -139,3 +139,11 @@ def test_tiny_tables_are_not_released_below_k(rows: int) -> None:
     policy = PrivacyPolicy(quasi_identifiers=["sexo"], k=5, max_suppression=0.0)
     _, report = enforce(table, {"sexo": table.column("sexo")}, policy, _treat)
     assert report.passed is (rows == 0)
+
+
+def test_without_quasi_identifiers_or_sensitive_attributes_any_table_passes() -> None:
+    table = pa.table({"pm25": [12.5, 14.0, 9.1]})
+    released, report = enforce(table, {}, PrivacyPolicy(k=5), _treat)
+    assert report.passed and report.rows_suppressed == 0
+    assert report.k_achieved == 3
+    assert released.equals(table)

@@ -36,9 +36,8 @@ def staging_key(spec: DatasetSpec) -> dg.AssetKey:
 
 
 def _reasons_table(reasons: dict[str, int]) -> dg.MetadataValue:
-    lines = ["| motivo | casos |", "|---|---:|"]
-    lines += [f"| {reason} | {count} |" for reason, count in list(reasons.items())[:20]]
-    return dg.MetadataValue.md("\n".join(lines))
+    rows: list[list[object]] = [[reason, count] for reason, count in list(reasons.items())[:20]]
+    return md.markdown_table(["motivo", "casos"], rows, right=frozenset({1}))
 
 
 def _where_to_deliver(spec: DatasetSpec, partition: str | None) -> str:

@@ -50,6 +50,16 @@ def column_schema(spec: DatasetSpec) -> dg.TableSchema:
     return dg.TableSchema(columns=columns)
 
 
+def markdown_table(
+    header: list[str], rows: list[list[object]], right: frozenset[int] = frozenset()
+) -> dg.MetadataValue:
+    """A Markdown table for the UI; columns whose index is in ``right`` are right-aligned."""
+    rule = "".join("---:|" if i in right else "---|" for i in range(len(header)))
+    lines = ["| " + " | ".join(header) + " |", "|" + rule]
+    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows]
+    return dg.MetadataValue.md("\n".join(lines))
+
+
 def description(spec: DatasetSpec, zone: str) -> str:
     pub = spec.publication
     return (

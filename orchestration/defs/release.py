@@ -28,12 +28,6 @@ def open_key(spec: DatasetSpec) -> dg.AssetKey:
     return dg.AssetKey(["open", spec.sector.value, spec.id])
 
 
-def _md_table(header: list[str], rows: list[list[object]]) -> dg.MetadataValue:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows]
-    return dg.MetadataValue.md("\n".join(lines))
-
-
 def _columns_table(report: dict[str, object]) -> dg.MetadataValue:
     columns = report["columns"]
     assert isinstance(columns, list)
@@ -41,7 +35,7 @@ def _columns_table(report: dict[str, object]) -> dg.MetadataValue:
         [c["columna"], c["entidad"] or "", c["rol"] or "", c["proporcion"], c["operador"]]
         for c in columns
     ]
-    return _md_table(["columna", "entidad", "rol", "proporción", "operador"], rows)
+    return md.markdown_table(["columna", "entidad", "rol", "proporción", "operador"], rows)
 
 
 def build_curated_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
@@ -118,7 +112,7 @@ def build_curated_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
         }
         if gate.rare_combinations:
             names = [*gate.quasi_identifiers, "filas"]
-            gate_metadata["rare_combinations"] = _md_table(
+            gate_metadata["rare_combinations"] = md.markdown_table(
                 names, [[combo.get(n) for n in names] for combo in gate.rare_combinations]
             )
             gate_metadata["rare_classes"] = gate.rare_classes
