@@ -68,6 +68,7 @@ class Settings:
     datasets_dir: Path
     s3: S3Settings | None
     database_url: SecretStr | None
+    suites_dir: Path = PROJECT_ROOT / "expectations" / "suites"
 
     @property
     def backend(self) -> str:
@@ -143,9 +144,11 @@ def load_settings() -> Settings:
     """Read the environment now; cheap enough to call wherever settings are needed."""
     home = Path(_env("ADA_HOME") or ".ada").expanduser().resolve()
     datasets_dir = Path(_env("ADA_DATASETS_DIR") or PROJECT_ROOT / "catalog" / "datasets")
+    suites_dir = Path(_env("ADA_SUITES_DIR") or PROJECT_ROOT / "expectations" / "suites")
     return Settings(
         home=home,
         datasets_dir=datasets_dir.expanduser().resolve(),
+        suites_dir=suites_dir.expanduser().resolve(),
         s3=_s3_from_env(),
         database_url=_database_url_from_env(),
     )

@@ -17,7 +17,7 @@ from lake.storage import S3Store, store_for
 from orchestration.definitions import build_definitions
 
 REAL_ROWS = {
-    "covid19_casos_osb": 2345,
+    "covid19_casos_osb": 2145,  # 2,345 delivered; 200 quarantined by the tipo_caso rule
     "siniestros_viales_sdm": 2358,
     "rmcab_estacion_bolivia": 17540,
 }

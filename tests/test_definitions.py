@@ -104,3 +104,14 @@ def test_definitions_load_without_heavy_libraries() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_every_staging_asset_carries_its_quality_checks(defs, specs) -> None:  # type: ignore[no-untyped-def]
+    graph = defs.resolve_asset_graph()
+    for spec in specs:
+        key = dg.AssetKey(["staging", spec.sector.value, spec.id])
+        keys = graph.get_check_keys_for_assets({key})
+        checks = {k.name: graph.get_check_spec(k) for k in keys}
+        assert set(checks) == {"contrato", "cuarentena", "reglas"}, key
+        assert checks["contrato"].blocking and checks["cuarentena"].blocking
+        assert not checks["reglas"].blocking

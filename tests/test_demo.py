@@ -37,11 +37,13 @@ def test_demo_runs_every_dataset_through_raw_and_staging(ada_home) -> None:  # t
             quarantined = con.execute(
                 f'SELECT count(*) FROM staging.quarantine."{spec.id}"'
             ).fetchone()[0]
-            # The generated samples carry dirt on purpose; the real files parse cleanly.
+            # The generated samples carry dirt on purpose; the real files parse cleanly, and
+            # only the COVID-19 export breaks a quality rule (200 case types the spec does
+            # not allow, see expectations/suites/covid19_casos_osb.yaml).
             if spec.source.kind == "landing":
                 assert quarantined > 0, f"{spec.key}: the sample's dirt was not caught"
             else:
-                assert quarantined == 0, spec.key
+                assert quarantined == (200 if spec.id == "covid19_casos_osb" else 0), spec.key
     finally:
         con.close()
 

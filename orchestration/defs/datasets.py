@@ -11,6 +11,7 @@ import dagster as dg
 
 from catalog.specs import DatasetSpec, LandingSource
 from orchestration.defs import metadata as md
+from orchestration.defs.quality import quality_check_results, quality_check_specs, quality_metadata
 from orchestration.defs.resources import LakeResource
 
 TIMEZONE = "America/Bogota"
@@ -97,8 +98,10 @@ def build_raw_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
 
 
 def build_staging_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
+    key = staging_key(spec)
+
     @dg.asset(
-        key=staging_key(spec),
+        key=key,
         deps=[raw_key(spec)],
         group_name=spec.sector.value,
         description=md.description(spec, "zona staging: tabla tipada y normalizada"),
@@ -106,6 +109,7 @@ def build_staging_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
         kinds={"ducklake", "duckdb", "pyarrow"},
         tags=md.tags(spec),
         partitions_def=partitions_for(spec),
+        check_specs=quality_check_specs(spec, key),
         metadata={
             "dagster/column_schema": md.column_schema(spec),
             "dagster/table_name": f"staging.{spec.table_name}",
@@ -113,21 +117,39 @@ def build_staging_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
         code_version=str(spec.spec_version),
     )
     def _staging(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+        from expectations.assessment import assess_staging
         from ingestion.staging import StagingError, load_staging
 
         partition = context.partition_key if spec.is_partitioned else None
+        settings = lake.settings()
         try:
-            result = load_staging(lake.settings(), spec, partition)
+            result = load_staging(settings, spec, partition)
         except StagingError as err:
             raise dg.Failure(description=str(err)) from None
+        assessment = assess_staging(
+            settings,
+            spec,
+            partition,
+            rows_unparsed=result.quarantined_rows,
+            run_id=context.run.run_id,
+        )
+        if assessment.quarantine.rows_quarantined:
+            context.log.warning(
+                f"{spec.key}: {assessment.quarantine.rows_quarantined} row(s) broke a blocking "
+                f"rule and were quarantined in staging.quarantine.{spec.id}"
+            )
         if result.quarantined_rows:
             context.log.warning(
                 f"{spec.key}: {result.quarantined_rows} row(s) quarantined in "
                 f"staging.quarantine.{spec.id}"
             )
         metadata: dict[str, object] = {
-            "dagster/row_count": dg.MetadataValue.int(result.rows),
-            "quarantined_rows": dg.MetadataValue.int(result.quarantined_rows),
+            "dagster/row_count": dg.MetadataValue.int(
+                result.rows - assessment.quarantine.rows_quarantined
+            ),
+            "quarantined_rows": dg.MetadataValue.int(
+                result.quarantined_rows + assessment.quarantine.rows_quarantined
+            ),
             "quarantine_table": f"staging.quarantine.{spec.id}",
             "raw_versions": dg.MetadataValue.json(result.raw_versions),
             "files": dg.MetadataValue.json(result.files),
@@ -141,7 +163,11 @@ def build_staging_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
             metadata["missing_columns"] = dg.MetadataValue.json(result.missing_columns)
         if result.undeclared_headers:
             metadata["undeclared_headers"] = dg.MetadataValue.json(result.undeclared_headers)
-        return dg.MaterializeResult(metadata=metadata)  # type: ignore[arg-type]
+        metadata.update(quality_metadata(assessment))
+        return dg.MaterializeResult(
+            metadata=metadata,  # type: ignore[arg-type]
+            check_results=quality_check_results(assessment, key),
+        )
 
     return _staging
 
