@@ -282,6 +282,7 @@ def datasets() -> None:
         "raw",
         "staging",
         "cuarentena",
+        "calidad",
         "estado",
     ):
         table.add_column(column)
@@ -296,6 +297,7 @@ def datasets() -> None:
             state.raw_summary,
             state.staging_summary,
             str(state.quarantined) if state.quarantined is not None else "—",
+            state.quality_summary,
             state.status,
         )
     out.print(table)
@@ -303,6 +305,54 @@ def datasets() -> None:
         out.print(f"[red]ficha inválida[/] {error}")
     if registry.errors:
         raise typer.Exit(1)
+
+
+@app.command()
+def quality(
+    dataset: Annotated[str, typer.Argument(help="Dataset id, e.g. notificaciones_salud.")],
+) -> None:
+    """Calidad de un conjunto: puntaje por criterio, sello, tendencia y reglas incumplidas."""
+    from catalog.registry import load_registry
+    from expectations.assessment import load_quality
+
+    settings = load_settings()
+    spec = load_registry(settings.datasets_dir).get(dataset)
+    if spec is None:
+        raise typer.BadParameter(f"no hay ficha para '{dataset}' (vea: ada datasets)")
+    report = load_quality(settings, spec)
+    if report is None:
+        console.print(f"{spec.key}: sin evaluación de calidad todavía; ejecute: ada run")
+        raise typer.Exit(1)
+    out.print(
+        f"[bold]{spec.key}[/] · puntaje {report['puntaje']} · sello {report['sello']} · "
+        f"metadatos {report['metadatos']['puntaje']}/10 · {report['generated_at']}"
+    )
+    criteria = Table(title="Criterios (guía de calidad MinTIC, ISO/IEC 25012)")
+    for column in ("criterio", "puntaje", "detalle", "cómo se calcula"):
+        criteria.add_column(column)
+    for c in report["criterios"]:
+        score = "n/a" if c["puntaje"] is None else f"{c['puntaje']:.1f}"
+        criteria.add_row(c["criterio"], score, c["detalle"], c["como_se_calcula"])
+    out.print(criteria)
+    failed = [r for r in report["reglas"] if not r["success"]]
+    if failed:
+        rules = Table(title="Reglas incumplidas")
+        for column in ("regla", "severidad", "filas", "observado / ejemplos"):
+            rules.add_column(column)
+        for r in failed:
+            rules.add_row(
+                r["rule"].get("description") or r["rule"]["rule"],
+                r["rule"].get("severity", "warning"),
+                "" if r["unexpected"] is None else str(r["unexpected"]),
+                r["error"] or r["observed"] or ", ".join(r["examples"]),
+            )
+        out.print(rules)
+    trend = " → ".join(f"{p['puntaje']}" for p in report["tendencia"][-10:])
+    out.print(f"tendencia: {trend}")
+    out.print(
+        f"cuarentena: {report['filas_en_cuarentena']} filas "
+        f"(staging.quarantine.{spec.id}); Data Docs: {report.get('data_docs') or '—'}"
+    )
 
 
 def main() -> None:

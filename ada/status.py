@@ -18,6 +18,14 @@ class DatasetState:
     staged_versions: tuple[str, ...]
     latest_version: str | None
     quarantined: int | None
+    quality: dict[str, object] | None = None
+
+    @property
+    def quality_summary(self) -> str:
+        """'8.6 plata' from the latest quality report, or a dash before the first one."""
+        if not self.quality or self.quality.get("puntaje") is None:
+            return "—"
+        return f"{self.quality['puntaje']:.1f} {self.quality.get('sello', '')}".strip()
 
     @property
     def raw_summary(self) -> str:
@@ -43,6 +51,7 @@ class DatasetState:
 
 
 def dataset_states(settings: Settings, specs: Iterable[DatasetSpec]) -> list[DatasetState]:
+    from expectations.assessment import load_quality
     from lake import tables
     from lake.raw import list_versions
     from lake.storage import store_for
@@ -79,6 +88,7 @@ def dataset_states(settings: Settings, specs: Iterable[DatasetSpec]) -> list[Dat
                     staged_versions=staged,
                     latest_version=versions[-1].version if versions else None,
                     quarantined=quarantined,
+                    quality=load_quality(settings, spec),
                 )
             )
     finally:

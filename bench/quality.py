@@ -35,10 +35,10 @@ DATASET = "notificaciones_salud"
 def _in_child(mode: str, home: Path) -> dict[str, float]:
     env = {**os.environ, "ADA_HOME": str(home), "PYTHONPATH": str(REPO)}
     code = f"from bench.quality import _child; _child({mode!r})"
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"the {mode} measurement failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _child(mode: str) -> None:

@@ -29,8 +29,14 @@ import duckdb
 
 from ada.settings import Settings, Zone
 from catalog.specs import DatasetSpec
-from expectations.quarantine import QuarantineOutcome, quoted, split_quarantine, sql_literal
-from expectations.rules import Rule, delivery_rules, load_suite, rules_for
+from expectations.quarantine import (
+    QuarantineOutcome,
+    quoted,
+    split_quarantine,
+    sql_literal,
+    violation_predicate,
+)
+from expectations.rules import delivery_rules, load_suite, rules_for
 from expectations.score import Profile, QualityScore, score
 from expectations.validation import RuleOutcome, Validation, validate
 from ingestion.staging import LINEAGE_PREFIX, PARTITION_COLUMN
@@ -54,7 +60,7 @@ class Assessment:
 
     @property
     def contract_failures(self) -> list[RuleOutcome]:
-        return [o for o in self.validation.failed("blocking") if not _is_row_rule(o.rule)]
+        return _contract_failures(self.validation)
 
     @property
     def quarantine_ok(self) -> bool:
@@ -65,10 +71,14 @@ class Assessment:
         return self.validation.failed("warning")
 
 
-def _is_row_rule(rule: Rule) -> bool:
-    from expectations.quarantine import violation_predicate
-
-    return violation_predicate(rule) is not None
+def _contract_failures(validation: Validation) -> list[RuleOutcome]:
+    """Blocking rules that failed for the whole table, or could not be judged at all (a row
+    rule whose run errored cannot quarantine rows: the delivery is not understood)."""
+    return [
+        o
+        for o in validation.failed("blocking")
+        if violation_predicate(o.rule) is None or o.error is not None
+    ]
 
 
 def report_key(spec: DatasetSpec, partition: str | None = None) -> str:
@@ -91,7 +101,7 @@ def load_quality(
 
 
 def _profile(
-    con: duckdb.DuckDBPyConnection, relation: str, spec: DatasetSpec, unparsed: int
+    con: duckdb.DuckDBPyConnection, relation: str, spec: DatasetSpec
 ) -> tuple[int, int, int]:
     """Rows, null cells over the declared columns, and rows with full lineage: one scan."""
     present = {row[0] for row in con.execute(f"SELECT * FROM {relation} LIMIT 0").description or []}
@@ -224,8 +234,8 @@ def _assess(
     validation = validate(
         con, relation, rules, suite_name=spec.id, personal_columns=personal, run_name=run_id
     )
-    rows, null_cells, traced = _profile(con, relation, spec, rows_unparsed)
-    contract_broken = any(not _is_row_rule(o.rule) for o in validation.failed("blocking"))
+    rows, null_cells, traced = _profile(con, relation, spec)
+    contract_broken = bool(_contract_failures(validation))
     if contract_broken:
         quarantine = QuarantineOutcome(rows, 0)
     else:
@@ -235,7 +245,7 @@ def _assess(
                 dataset_id=spec.id,
                 table=table,
                 columns=[c.name for c in spec.schema_.columns],
-                rules=rules,
+                rules=[o.rule for o in validation.outcomes if o.error is None],
                 partition=partition,
             )
         )

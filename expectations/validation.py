@@ -222,7 +222,11 @@ def validate(
     """
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
     # GX warns on every type rule that duckdb-engine is not one of its known dialects (type
     # names then come from SQLAlchemy's generic types, which rules.py expects).
@@ -232,8 +236,15 @@ def validate(
     try:
         row = con.execute(f"SELECT count(*) FROM memory.main.{view}").fetchone()
         rows = int(row[0]) if row else 0
-        context = gx.get_context(mode="ephemeral")
-        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        # GX's default ephemeral config makes a temporary docs folder per call (never removed):
+        # Data Docs are rendered apart (expectations/docs.py), so none here.
+        context = gx.get_context(
+            mode="ephemeral",
+            project_config=DataContextConfig(
+                store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+                progress_bars=ProgressBarsConfig(globally=False),
+            ),
+        )
         datasource = context.data_sources.add_sql(  # type: ignore[call-arg]
             "ada_staging",
             connection_string="duckdb:///:memory:",

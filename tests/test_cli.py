@@ -48,6 +48,13 @@ def test_run_a_selection_then_datasets_shows_it_up_to_date(env: dict[str, str]) 
     line = next(x for x in listing.splitlines() if "salud/covid19_casos_osb" in x)
     # 2,345 rows delivered; 200 break the spec's allowed case types and are quarantined.
     assert "2,145 filas" in line and "al día" in line
+    assert "sin sello" in line or "plata" in line or "bronce" in line
+
+    report = ada("quality", "covid19_casos_osb", env=env)
+    assert report.returncode == 0, report.stderr
+    assert "completitud" in report.stdout and "trazabilidad" in report.stdout
+    assert "cuarentena: 200 filas" in report.stdout
+    assert ".html" in report.stdout  # the run's Data Docs
 
 
 def test_errors_are_one_line_and_debug_shows_the_traceback(env: dict[str, str]) -> None:
