@@ -32,7 +32,7 @@ test: install  ## every test, on the embedded default, a real S3 server and Post
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy ada lake ingestion catalog orchestration privacy expectations
+	$(VENV)/bin/mypy ada lake ingestion catalog orchestration privacy expectations transformations
 
 bench: install  ## every benchmark against its named baseline (~15 min)
 	$(VENV)/bin/python bench/ingestion.py

@@ -69,6 +69,25 @@ def _install_extensions(con: duckdb.DuckDBPyConnection, names: Iterable[str]) ->
         con.execute(f"LOAD {_LOADED_NAME.get(name, name)}")
 
 
+def ensure_extensions(settings: Settings) -> Path:
+    """Install this configuration's extensions into :data:`EXTENSION_DIR` (once per
+    environment) and return the folder, for DuckDB sessions opened by other tools (SQLMesh)
+    that load them from there with autoloading, offline."""
+    con = duckdb.connect(
+        config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "extension_directory": str(EXTENSION_DIR),
+            "allow_unsigned_extensions": True,
+        }
+    )
+    try:
+        _install_extensions(con, needed_extensions(settings))
+    finally:
+        con.close()
+    return EXTENSION_DIR
+
+
 def needed_extensions(settings: Settings) -> list[str]:
     """Only what this configuration uses: each extension costs ~0.3 s to load."""
     names = ["ducklake", "postgres" if settings.database_url is not None else "sqlite"]
