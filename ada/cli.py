@@ -79,7 +79,7 @@ def _run(settings: Settings, select: str | None, partitions: list[str] | None) -
 
         def done(result: UnitResult) -> None:
             mark = "[green]✓[/]" if result.success else "[red]✗[/]"
-            message = result.message.removeprefix(f"{result.unit.spec.key}: ")
+            message = result.message.removeprefix(f"{result.unit.label}: ")
             detail = "" if result.success else f": {message}"
             progress.console.print(f"{mark} {result.unit.label}{detail}", highlight=False)
             if not result.success:

@@ -17,16 +17,23 @@ from ada.settings import Settings, Zone
 from catalog.specs import DatasetSpec
 
 
+#: The label of the run that materializes the SQLMesh models (assets of no single dataset).
+TRANSFORMATIONS_LABEL = "transformaciones (SQLMesh)"
+
+
 @dataclass(frozen=True)
 class Unit:
-    """One run: the selected assets of one dataset, for one partition (or none)."""
+    """One run: the selected assets of one dataset, for one partition (or none); ``spec`` is
+    ``None`` for the run of the SQLMesh models, which come after every dataset."""
 
-    spec: DatasetSpec
+    spec: DatasetSpec | None
     keys: tuple[dg.AssetKey, ...]
     partition: str | None
 
     @property
     def label(self) -> str:
+        if self.spec is None:
+            return TRANSFORMATIONS_LABEL
         return self.spec.key + (f" [{self.partition}]" if self.partition else "")
 
 
@@ -72,10 +79,13 @@ def plan_units(
     keys = sorted(selection.resolve(graph), key=lambda k: k.to_user_string())
     by_sector_id = {(s.sector.value, s.id): s for s in specs}
     grouped: dict[str, list[dg.AssetKey]] = {}
+    shared: list[dg.AssetKey] = []
     for key in keys:
         spec = _dataset_of(key, by_sector_id)
         if spec is not None:
             grouped.setdefault(spec.id, []).append(key)
+        else:
+            shared.append(key)
     units: list[Unit] = []
     for spec_id, spec_keys in grouped.items():
         spec = next(s for s in by_sector_id.values() if s.id == spec_id)
@@ -84,6 +94,8 @@ def plan_units(
                 units.append(Unit(spec, tuple(spec_keys), partition))
         else:
             units.append(Unit(spec, tuple(spec_keys), None))
+    if shared:
+        units.append(Unit(None, tuple(shared), None))
     return units
 
 

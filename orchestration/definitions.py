@@ -23,6 +23,7 @@ from orchestration.defs.release import build_canary_check, build_curated_asset, 
 from orchestration.defs.resources import RESOURCES
 from orchestration.defs.schedules import build_schedule
 from orchestration.defs.sensors import build_landing_sensor
+from orchestration.defs.transformations import build_transformation_assets
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ def build_definitions() -> dg.Definitions:
     active = list(registry.active)
     builders = (build_raw_asset, build_staging_asset, build_curated_asset, build_open_asset)
     assets = [build(spec) for spec in specs for build in builders]
+    assets += build_transformation_assets()
     checks = [build_canary_check(spec) for spec in specs]
     jobs = {ingest_job_name(spec): build_ingest_job(spec) for spec in specs}
     schedules = [

@@ -114,3 +114,52 @@ def test_state_lives_in_postgres_when_configured(postgres_env: str) -> None:
             [STATE_SCHEMA],
         ).fetchall()
     assert any(name == "_snapshots" for (name,) in tables_in_state)
+
+
+def test_the_committed_manifest_matches_the_project(settings: Settings) -> None:
+    from transformations.manifest import generate_manifest, load_manifest, render
+
+    assert render(load_manifest()) == render(generate_manifest(settings)), (
+        "transformations/manifest.json is stale: run python -m transformations.manifest"
+    )
+
+
+def test_every_model_is_a_dagster_asset_downstream_of_its_sources() -> None:
+    import dagster as dg
+
+    from orchestration.definitions import build_definitions
+    from transformations.manifest import load_manifest
+
+    graph = build_definitions().resolve_asset_graph()
+    for model in load_manifest()["models"]:
+        node = graph.get(dg.AssetKey(model["key"]))
+        assert node.group_name == "transformaciones"
+        assert {tuple(k.path[1:]) for k in node.parent_keys} == {
+            tuple(dep) for dep in model["depends_on"]
+        }
+    localidad = graph.get(dg.AssetKey(["curated", "dim", "localidad"]))
+    lineage = localidad.metadata["dagster/column_lineage"]
+    assert lineage.deps_by_column["poblacion"][0].asset_key == dg.AssetKey(
+        ["curated", "dim", "poblacion_semilla"]
+    )
+
+
+def test_ada_run_materializes_the_models_after_the_datasets(settings: Settings) -> None:
+    from ada.runner import TRANSFORMATIONS_LABEL, plan_units, run_units
+    from catalog.registry import load_registry
+    from orchestration.definitions import build_definitions
+
+    defs = build_definitions()
+    specs = load_registry(settings.datasets_dir).specs
+    units = plan_units(defs, specs, settings, select="group:transformaciones")
+    assert [u.label for u in units] == [TRANSFORMATIONS_LABEL]
+    [result] = run_units(defs, units, settings)
+    assert result.success, result.message
+    con = tables.connect(settings, [Zone.CURATED], read_only=True)
+    try:
+        row = con.execute(
+            "SELECT count(*) FROM curated.dim.localidad WHERE es_localidad"
+        ).fetchone()
+    finally:
+        con.close()
+    assert row is not None and row[0] == 20

@@ -1,0 +1,98 @@
+"""The project's manifest: every model with its kind, dependencies, column descriptions and
+column-level lineage, as JSON (``transformations/manifest.json``).
+
+Dagster builds one asset per model from it without importing SQLMesh (which takes seconds and
+loads DuckDB) when the definitions load, the way dagster-dbt reads dbt's manifest; the catalog
+reads the column descriptions and lineage from it. Regenerate it after changing a model:
+
+    python -m transformations.manifest
+
+A test fails when the committed manifest no longer matches the project.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ada.settings import Settings, load_settings
+
+MANIFEST = Path(__file__).resolve().parent / "manifest.json"
+
+
+def _split(fqn: str) -> list[str]:
+    """``"curated"."dim"."localidad"`` → ``["curated", "dim", "localidad"]``."""
+    return [part.strip('"') for part in fqn.split(".")]
+
+
+def _column_lineage(context: Any, name: str, columns: list[str]) -> dict[str, list[str]]:
+    from sqlmesh.core.lineage import column_dependencies
+
+    lineage: dict[str, list[str]] = {}
+    for column in columns:
+        try:
+            parents = column_dependencies(context, name, column)
+        except Exception:  # noqa: BLE001 - lineage is best effort (e.g. seeds, star selects)
+            continue
+        lineage[column] = sorted(
+            f"{'.'.join(_split(table)[1:])}.{parent}"
+            for table, parent_columns in parents.items()
+            for parent in parent_columns
+        )
+    return lineage
+
+
+def generate_manifest(settings: Settings) -> dict[str, Any]:
+    """Describe every model of the project, dependencies first (no data is read)."""
+    from transformations.project import sqlmesh_context
+
+    context = sqlmesh_context(settings)
+    models = []
+    # Topological order (ties by name): Dagster's multi-asset yields results in this order.
+    for fqn in [name for name in context.dag.sorted if name in context.models]:
+        model = context.models[fqn]
+        columns = list((model.columns_to_types or {}).keys())
+        models.append(
+            {
+                "name": model.name,
+                "key": _split(fqn),
+                "kind": model.kind.name.value,
+                "description": model.description or "",
+                "columns": {
+                    column: {
+                        "type": str(data_type.sql(dialect="duckdb")),
+                        "description": model.column_descriptions.get(column, ""),
+                    }
+                    for column, data_type in (model.columns_to_types or {}).items()
+                },
+                "depends_on": sorted(_split(dep)[1:] for dep in model.depends_on),
+                "audits": sorted(audit[0] for audit in model.audits),
+                "column_lineage": {}
+                if model.kind.is_seed
+                else _column_lineage(context, fqn, columns),
+            }
+        )
+    return {"project": "ada", "models": models}
+
+
+def load_manifest(path: Path = MANIFEST) -> dict[str, Any]:
+    """The committed manifest (plain JSON: cheap enough for the definitions to read)."""
+    if not path.exists():
+        return {"project": "ada", "models": []}
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def render(manifest: dict[str, Any]) -> str:
+    return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def main() -> None:
+    MANIFEST.write_text(render(generate_manifest(load_settings())), encoding="utf-8")
+    print(f"{MANIFEST} ({len(load_manifest()['models'])} models)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
