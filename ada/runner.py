@@ -16,7 +16,6 @@ from ada.instance import prepare_dagster_home
 from ada.settings import Settings, Zone
 from catalog.specs import DatasetSpec
 
-
 #: The label of the run that materializes the SQLMesh models (assets of no single dataset).
 TRANSFORMATIONS_LABEL = "transformaciones (SQLMesh)"
 

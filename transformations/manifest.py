@@ -34,7 +34,7 @@ def _column_lineage(context: Any, name: str, columns: list[str]) -> dict[str, li
     for column in columns:
         try:
             parents = column_dependencies(context, name, column)
-        except Exception:  # noqa: BLE001 - lineage is best effort (e.g. seeds, star selects)
+        except Exception:
             continue
         lineage[column] = sorted(
             f"{'.'.join(_split(table)[1:])}.{parent}"
