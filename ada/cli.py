@@ -355,6 +355,108 @@ def quality(
     )
 
 
+# ------------------------------------------------------------------------------------------ sql
+
+
+@app.command()
+def sql(
+    query: Annotated[
+        str,
+        typer.Argument(
+            help='Una consulta de solo lectura, p. ej. "SHOW ALL TABLES"; "-" la lee de stdin.'
+        ),
+    ],
+    format_: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, csv, parquet o json (JSON lines). Por defecto: table en una terminal, "
+            "si no csv (o el que indique la extensión de --output).",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", dir_okay=False, help="Archivo de salida (parquet lo exige)."
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(min=1, help="Máximo de filas; en formato table, filas mostradas (50)."),
+    ] = None,
+    zone: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--zone", "-z", help="Zona a consultar: curated (por defecto) u open; repetible."
+        ),
+    ] = None,
+) -> None:
+    """Consulta SQL de solo lectura sobre las tablas del lago: curated.<sector>.<conjunto>."""
+    import pyarrow as pa
+    from rich.markup import escape
+
+    from ada.sql import (
+        FORMATS,
+        MAPS_AS_DICTS,
+        analyst_zones,
+        as_text,
+        open_query,
+        preview_query,
+        write_csv,
+        write_json_lines,
+        write_parquet,
+    )
+
+    if query == "-":
+        query = sys.stdin.read()
+    suffixes = {".parquet": "parquet", ".json": "json", ".jsonl": "json", ".ndjson": "json"}
+    if format_ is None and output is not None:
+        format_ = suffixes.get(output.suffix.lower(), "csv")
+    fmt = (format_ or ("table" if sys.stdout.isatty() else "csv")).lower()
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"formato '{fmt}' desconocido; use {', '.join(FORMATS)}")
+    if fmt == "table" and output is not None:
+        raise typer.BadParameter("--output no aplica al formato table; use csv, parquet o json")
+    if fmt == "parquet" and output is None:
+        raise typer.BadParameter("el formato parquet necesita --output ARCHIVO.parquet")
+    settings = load_settings()
+    zones = analyst_zones(zone or [Zone.CURATED])
+    if fmt == "table":
+        rows, total = preview_query(settings, query, zones=zones, rows=limit or 50)
+        grid = Table(show_lines=False)
+        for field in rows.schema:
+            numeric = pa.types.is_integer(field.type) or pa.types.is_floating(field.type)
+            numeric = numeric or pa.types.is_decimal(field.type)
+            grid.add_column(escape(field.name), justify="right" if numeric else "left")
+        for record in rows.to_pylist(**MAPS_AS_DICTS):
+            cells = (as_text(v) for v in record.values())
+            grid.add_row(*("[dim]NULL[/]" if c is None else escape(c) for c in cells))
+        out.print(grid)
+        shown = f" (mostrando {rows.num_rows})" if rows.num_rows < total else ""
+        out.print(f"{total} {'fila' if total == 1 else 'filas'}{shown}")
+        return
+    try:
+        with open_query(settings, query, zones=zones, limit=limit) as result:
+            if fmt == "parquet":
+                assert output is not None
+                written = write_parquet(result, output)
+            elif fmt == "csv":
+                written = write_csv(result, output or sys.stdout.buffer)
+            elif output is not None:
+                with output.open("wb") as sink:
+                    written = write_json_lines(result, sink)
+            else:
+                written = write_json_lines(result, sys.stdout.buffer)
+    except BrokenPipeError:  # `ada sql ... | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return
+    if output is not None:
+        console.print(
+            f"{written} {'fila escrita' if written == 1 else 'filas escritas'} en {output}"
+        )
+
+
 def main() -> None:
     """Entry point: one clear line on error, the traceback only with ``--debug``."""
     debug = "--debug" in sys.argv
