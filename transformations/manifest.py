@@ -51,8 +51,12 @@ def generate_manifest(settings: Settings) -> dict[str, Any]:
     context = sqlmesh_context(settings)
     models = []
     # Topological order (ties by name): Dagster's multi-asset yields results in this order.
+    from transformations.project import is_external
+
     for fqn in [name for name in context.dag.sorted if name in context.models]:
         model = context.models[fqn]
+        if is_external(model):  # the pipeline's curated assets, already in Dagster
+            continue
         columns = list((model.columns_to_types or {}).keys())
         models.append(
             {

@@ -7,8 +7,9 @@ SQLMesh is imported lazily: it takes seconds.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ada.settings import Settings
 
@@ -31,38 +32,80 @@ class ModelFailure(RuntimeError):
     """A model or one of its audits failed; the message names them (never data values)."""
 
 
-def build(settings: Settings, *, restate: bool = False) -> None:
-    """Plan and apply the production environment: create or update every model and run every
-    audit. ``restate`` recomputes every model from the current sources (what a pipeline run
-    needs: the sources change without the models changing)."""
+@dataclass
+class BuildResult:
+    """Which models were built (with their row counts) and which waited for a missing source."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    waiting: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _table_name(fqn: str) -> str:
+    """``"curated"."dim"."localidad"`` → ``curated.dim.localidad``."""
+    return ".".join(part.strip('"') for part in fqn.split("."))
+
+
+def is_external(model: Any) -> bool:
+    """A source table the project reads but does not build (``external_models.yaml``)."""
+    return bool(model.kind.name.value == "EXTERNAL")
+
+
+def buildable_models(context: Context) -> tuple[list[str], dict[str, list[str]]]:
+    """Models whose sources all exist, in order, and for the others what they wait for: a
+    dataset that has not been published yet (its curated table is missing) must not stop the
+    models of the datasets that have."""
+    ready: list[str] = []
+    available: set[str] = set()  # models built in this plan, and sources that exist
+    waiting: dict[str, list[str]] = {}
+    for fqn in context.dag.sorted:
+        model = context.models.get(fqn)
+        if model is None or is_external(model):
+            if context.engine_adapter.table_exists(fqn):
+                available.add(fqn)
+            continue
+        missing = [_table_name(dep) for dep in sorted(model.depends_on) if dep not in available]
+        if missing:
+            waiting[_table_name(fqn)] = missing
+        else:
+            ready.append(fqn)
+            available.add(fqn)
+    return ready, waiting
+
+
+def build(settings: Settings, *, restate: bool = False) -> BuildResult:
+    """Plan and apply the production environment for every model whose sources exist: create
+    or update them and run every audit. ``restate`` recomputes them from the current sources
+    (what a pipeline run needs: the sources change, the models do not)."""
     from sqlmesh.utils.errors import PlanError
 
     context = sqlmesh_context(settings)
-    restatements = [name for name, model in context.models.items() if not model.kind.is_seed]
+    ready, waiting = buildable_models(context)
+    result = BuildResult(waiting=waiting)
+    if not ready:
+        return result
+    restatements = [name for name in ready if not context.models[name].kind.is_seed]
     # A first plan builds everything anyway; SQLMesh can only restate an existing environment.
     exists = context.state_reader.get_environment("prod") is not None
     try:
         context.plan(
             auto_apply=True,
             no_prompts=True,
+            select_models=ready if waiting else None,
             restate_models=restatements if restate and exists else None,
         )
     except PlanError as err:
         raise ModelFailure(
             f"SQLMesh: {err}; vea el registro de SQLMesh para el modelo o la auditoría que falló"
         ) from None
-
-
-def refresh(settings: Settings) -> dict[str, int]:
-    """Build with restatement and return the row count of every model's table."""
-    build(settings, restate=True)
-    context = sqlmesh_context(settings)
-    counts: dict[str, int] = {}
-    for fqn in context.models:
-        table = ".".join(part.strip('"') for part in fqn.split("."))
+    for fqn in ready:
         frame = context.fetchdf(f"SELECT count(*) AS n FROM {fqn}")
-        counts[table] = int(frame["n"].iloc[0])
-    return counts
+        result.rows[_table_name(fqn)] = int(frame["n"].iloc[0])
+    return result
+
+
+def refresh(settings: Settings) -> BuildResult:
+    """What a pipeline run does: build with restatement."""
+    return build(settings, restate=True)
 
 
 def run_unit_tests(settings: Settings) -> tuple[int, int]:

@@ -8,7 +8,7 @@ run.
 
 All models materialize together through one ``sqlmesh plan`` that restates them: SQLMesh works
 out the order, runs every audit, and a failing audit fails the step, so nothing downstream of it
-runs.
+runs. A model whose dataset has not been published yet is skipped (logged), not failed.
 """
 
 from typing import Any
@@ -59,6 +59,7 @@ def _spec(model: dict[str, Any]) -> dg.AssetSpec:
         metadata["dagster/column_lineage"] = dg.TableColumnLineage(deps_by_column=deps_by_column)
     return dg.AssetSpec(
         key=model_key(model["key"]),
+        skippable=True,  # a model waits while one of its datasets has not been published
         deps=[_dependency(dep) for dep in model["depends_on"]],
         description=model["description"] or None,
         group_name=GROUP,
@@ -78,14 +79,17 @@ def build_transformation_assets() -> list[dg.AssetsDefinition]:
         from transformations.project import ModelFailure, refresh
 
         try:
-            refreshed = refresh(lake.settings())
+            built = refresh(lake.settings())
         except ModelFailure as err:
             raise dg.Failure(description=str(err)) from None
+        for table, missing in built.waiting.items():
+            context.log.warning(f"{table} waits for: {', '.join(missing)}")
         for spec in specs:
             table = ".".join(spec.key.path)
-            yield dg.MaterializeResult(
-                asset_key=spec.key,
-                metadata={"dagster/row_count": dg.MetadataValue.int(refreshed.get(table, 0))},
-            )
+            if table in built.rows:
+                yield dg.MaterializeResult(
+                    asset_key=spec.key,
+                    metadata={"dagster/row_count": dg.MetadataValue.int(built.rows[table])},
+                )
 
     return [_models]

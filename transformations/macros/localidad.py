@@ -25,14 +25,15 @@ from sqlglot import exp, parse_one
 from sqlmesh import macro
 from sqlmesh.core.macros import MacroEvaluator
 
-ALIASES = Path(__file__).resolve().parents[1] / "seeds" / "localidad_alias.csv"
+#: A string, not a Path: SQLMesh serializes a macro's module-level values with the macro.
+ALIASES = str(Path(__file__).resolve().parents[1] / "seeds" / "localidad_alias.csv")
 UNKNOWN, OUTSIDE, UNIDENTIFIED = "00", "98", "99"
 _ACCENTED, _PLAIN = "ÁÉÍÓÚÜÑáéíóúüñ.", "AEIOUUNaeiouun"
 
 
 @cache
 def aliases() -> tuple[tuple[str, str], ...]:
-    with ALIASES.open(encoding="utf-8", newline="") as handle:
+    with Path(ALIASES).open(encoding="utf-8", newline="") as handle:
         return tuple((row["alias"], row["codigo"]) for row in csv.DictReader(handle))
 
 
@@ -48,7 +49,8 @@ def localidad_sql(column: str) -> str:
     whens = " ".join(f"WHEN {_quote(alias)} THEN {_quote(code)}" for alias, code in aliases())
     return (
         f"CASE WHEN {column} IS NULL OR {key} = '' THEN '{UNKNOWN}' "
-        f"WHEN {prefix} <> '' AND CAST({prefix} AS INTEGER) BETWEEN 1 AND 20 "
+        # NULLIF, not "<> '' AND CAST": the optimizer may evaluate the CAST first.
+        f"WHEN CAST(NULLIF({prefix}, '') AS INTEGER) BETWEEN 1 AND 20 "
         f"THEN LPAD({prefix}, 2, '0') "
         f"ELSE CASE {name} {whens} ELSE '{UNIDENTIFIED}' END END"
     )
