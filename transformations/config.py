@@ -77,6 +77,9 @@ def lake_connection(settings: Settings) -> DuckDBConnectionConfig:
         },
         secrets=_s3_secrets(settings),
         concurrent_tasks=1,
+        # DuckLake refuses COMMENT ON COLUMN; descriptions reach Dagster and the catalog
+        # through the manifest instead.
+        register_comments=False,
     )
 
 
