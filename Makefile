@@ -37,6 +37,7 @@ lint: install
 bench: install  ## every benchmark against its named baseline (~15 min)
 	$(VENV)/bin/python bench/ingestion.py
 	$(VENV)/bin/python bench/quality.py
+	$(VENV)/bin/python bench/transformations.py
 	$(VENV)/bin/python bench/privacy_text.py
 	$(VENV)/bin/python bench/privacy_structured.py
 

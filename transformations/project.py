@@ -86,13 +86,18 @@ def build(settings: Settings, *, restate: bool = False) -> BuildResult:
     restatements = [name for name in ready if not context.models[name].kind.is_seed]
     # A first plan builds everything anyway; SQLMesh can only restate an existing environment.
     exists = context.state_reader.get_environment("prod") is not None
+    selection = ready if waiting else None
     try:
-        context.plan(
-            auto_apply=True,
-            no_prompts=True,
-            select_models=ready if waiting else None,
-            restate_models=restatements if restate and exists else None,
-        )
+        # First apply any new or changed model versions, then (an existing environment) restate:
+        # SQLMesh refuses a plan that both deploys new versions and restates them.
+        context.plan(auto_apply=True, no_prompts=True, select_models=selection)
+        if restate and exists and restatements:
+            context.plan(
+                auto_apply=True,
+                no_prompts=True,
+                select_models=selection,
+                restate_models=restatements,
+            )
     except PlanError as err:
         raise ModelFailure(
             f"SQLMesh: {err}; vea el registro de SQLMesh para el modelo o la auditoría que falló"
