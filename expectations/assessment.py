@@ -18,7 +18,6 @@ what the catalog shows.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import tempfile
 from dataclasses import dataclass
@@ -36,10 +35,11 @@ from expectations.quarantine import (
     sql_literal,
     violation_predicate,
 )
-from expectations.rules import delivery_rules, load_suite, rules_for
+from expectations.rules import delivery_rules, load_suite, merged_rules
 from expectations.score import Profile, QualityScore, score
 from expectations.validation import RuleOutcome, Validation, validate
 from ingestion.staging import LINEAGE_PREFIX, PARTITION_COLUMN
+from lake import reports
 
 REPORTS_PREFIX = "_quality"
 #: Runs kept in the report's trend (the dated copies keep everything).
@@ -82,22 +82,14 @@ def _contract_failures(validation: Validation) -> list[RuleOutcome]:
 
 
 def report_key(spec: DatasetSpec, partition: str | None = None) -> str:
-    suffix = f"/{partition}" if partition else ""
-    return f"{REPORTS_PREFIX}/{spec.sector.value}/{spec.id}{suffix}.json"
+    return reports.report_key(REPORTS_PREFIX, spec.sector.value, spec.id, partition)
 
 
 def load_quality(
     settings: Settings, spec: DatasetSpec, partition: str | None = None
 ) -> dict[str, Any] | None:
     """The latest quality report (with its trend), or ``None`` before the first run."""
-    from lake.storage import store_for
-
-    store = store_for(settings, Zone.CURATED)
-    key = report_key(spec, partition)
-    if not store.exists(key):
-        return None
-    loaded: dict[str, Any] = json.loads(store.get_bytes(key))
-    return loaded
+    return reports.read_report(settings, report_key(spec, partition))
 
 
 def _profile(
@@ -160,17 +152,12 @@ def _files_to_keep(folder: Path) -> list[Path]:
 
 
 def _store_report(settings: Settings, spec: DatasetSpec, report: dict[str, Any]) -> str:
-    from lake.storage import store_for
-
-    store = store_for(settings, Zone.CURATED)
-    data = json.dumps(report, ensure_ascii=False, indent=2, default=str).encode()
     partition = report.get("partition")
-    key = report_key(spec, partition)
-    store.put_bytes(key.removesuffix(".json") + f"/history/{report['run']}.json", data)
-    store.put_bytes(key, data)
-    if partition:  # the dataset's latest run, whichever partition it was
-        store.put_bytes(report_key(spec), data)
-    return store.uri(key)
+    # A partition's run is also the dataset's latest run, whichever partition it was.
+    also = (report_key(spec),) if partition else ()
+    return reports.write_report(
+        settings, report_key(spec, partition), report, report["run"], also=also
+    )
 
 
 def _run_stamp(now: dt.datetime) -> str:
@@ -223,7 +210,7 @@ def _assess(
     suite = load_suite(spec.id, settings.suites_dir)
     previous = load_quality(settings, spec)
     reference = dt.date.fromisoformat(partition) + dt.timedelta(days=1) if partition else now.date()
-    rules = rules_for(spec, settings.suites_dir) + delivery_rules(
+    rules = merged_rules(spec, suite) + delivery_rules(
         spec,
         suite,
         previous_rows=(previous or {}).get("filas_entregadas"),

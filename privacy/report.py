@@ -9,19 +9,18 @@ go to the Dagster check (engineers), not into this public report.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
-from ada.settings import Settings, Zone
+from ada.settings import Settings
 from catalog.specs import DatasetSpec
+from lake import reports
 from privacy.protection import ProtectionResult
 
 REPORTS_PREFIX = "_privacy"
 
 
 def report_key(spec: DatasetSpec, partition: str | None = None) -> str:
-    suffix = f"/{partition}" if partition else ""
-    return f"{REPORTS_PREFIX}/{spec.sector.value}/{spec.id}{suffix}.json"
+    return reports.report_key(REPORTS_PREFIX, spec.sector.value, spec.id, partition)
 
 
 def build_report(
@@ -51,26 +50,12 @@ def build_report(
 
 def store_report(settings: Settings, spec: DatasetSpec, report: dict[str, Any]) -> str:
     """Write the report (latest and a dated copy); returns the latest's URI."""
-    from lake.storage import store_for
-
-    store = store_for(settings, Zone.CURATED)
-    data = json.dumps(report, ensure_ascii=False, indent=2).encode()
-    key = report_key(spec, report.get("partition"))
     stamp = report["generated_at"].replace(":", "").replace("-", "")
-    store.put_bytes(key.removesuffix(".json") + f"/history/{stamp}.json", data)
-    store.put_bytes(key, data)
-    return store.uri(key)
+    return reports.write_report(settings, report_key(spec, report.get("partition")), report, stamp)
 
 
 def load_report(
     settings: Settings, spec: DatasetSpec, partition: str | None = None
 ) -> dict[str, Any] | None:
     """The latest report, or ``None`` if the dataset has not been through the gate yet."""
-    from lake.storage import store_for
-
-    store = store_for(settings, Zone.CURATED)
-    key = report_key(spec, partition)
-    if not store.exists(key):
-        return None
-    loaded: dict[str, Any] = json.loads(store.get_bytes(key))
-    return loaded
+    return reports.read_report(settings, report_key(spec, partition))
