@@ -18,6 +18,11 @@ _DAGSTER_TYPES = {
 }
 
 
+def link(uri: str) -> dg.MetadataValue:
+    """A clickable link for an object URI: a URL in S3 mode, a file path on local disk."""
+    return dg.MetadataValue.url(uri) if "://" in uri else dg.MetadataValue.path(uri)
+
+
 def owners(spec: DatasetSpec) -> list[str]:
     """Spec owners, or the entity's institutional contact plus the sector team."""
     return list(spec.owners) or [spec.publication.contact.email, f"team:{spec.sector.value}"]

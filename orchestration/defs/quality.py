@@ -29,11 +29,6 @@ QUARANTINE_CHECK = "cuarentena"
 RULES_CHECK = "reglas"
 
 
-def link(uri: str) -> dg.MetadataValue:
-    """A clickable link for an object URI: a URL in S3 mode, a file path on local disk."""
-    return dg.MetadataValue.url(uri) if "://" in uri else dg.MetadataValue.path(uri)
-
-
 def quality_check_specs(spec: DatasetSpec, key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
@@ -90,7 +85,7 @@ def quality_check_results(assessment: Assessment, key: dg.AssetKey) -> list[dg.A
     warnings = assessment.warnings
     quarantine = assessment.quarantine
     by_rule: list[list[object]] = [[rule, n] for rule, n in quarantine.by_rule.items()]
-    docs = {"data_docs": link(assessment.docs_uri)} if assessment.docs_uri else {}
+    docs = {"data_docs": md.link(assessment.docs_uri)} if assessment.docs_uri else {}
     return [
         dg.AssetCheckResult(
             asset_key=key,
@@ -150,8 +145,8 @@ def quality_metadata(assessment: Assessment) -> dict[str, dg.MetadataValue]:
             ["criterio", "puntaje", "detalle"], criteria, right=frozenset({1})
         ),
         "metadatos_puntaje": dg.MetadataValue.float(float(quality.metadata["puntaje"])),
-        "calidad_reporte": link(assessment.report_uri),
+        "calidad_reporte": md.link(assessment.report_uri),
     }
     if assessment.docs_uri:
-        metadata["data_docs"] = link(assessment.docs_uri)
+        metadata["data_docs"] = md.link(assessment.docs_uri)
     return metadata

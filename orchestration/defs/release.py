@@ -130,7 +130,7 @@ def build_curated_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
                 "rows_suppressed": dg.MetadataValue.int(gate.rows_suppressed),
                 "k_achieved": dg.MetadataValue.int(gate.k_achieved),
                 "privacy_columns": _columns_table(report),
-                "privacy_report": dg.MetadataValue.path(report_uri),
+                "privacy_report": md.link(report_uri),
             },
             check_results=[policy_check, gate_check],
         )
