@@ -62,11 +62,11 @@ def _child(mode: str) -> None:
     if mode == "read":
         con.execute(f"SELECT * FROM {table}").fetch_arrow_table()
     elif mode == "validate":
-        from expectations.rules import delivery_rules, load_suite, rules_for
+        from expectations.rules import delivery_rules, load_suite, merged_rules
         from expectations.validation import validate
 
         suite = load_suite(spec.id)
-        rules = rules_for(spec) + delivery_rules(
+        rules = merged_rules(spec, suite) + delivery_rules(
             spec, suite, previous_rows=rows, reference_day=dt.date.today()
         )
         validation = validate(

@@ -319,6 +319,10 @@ def load_suite(dataset_id: str, folder: Path = SUITES_DIR) -> Suite:
 def rules_for(spec: DatasetSpec, folder: Path = SUITES_DIR) -> list[Rule]:
     """Derived rules, with the suite's rules added or replacing derived ones of the same
     expectation and column."""
-    suite = load_suite(spec.id, folder)
+    return merged_rules(spec, load_suite(spec.id, folder))
+
+
+def merged_rules(spec: DatasetSpec, suite: Suite) -> list[Rule]:
+    """``rules_for`` with the suite already loaded."""
     written = {rule.identity for rule in suite.rules}
     return [r for r in derive_rules(spec) if r.identity not in written] + list(suite.rules)
