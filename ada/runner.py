@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import dagster as dg
 
 from ada.instance import prepare_dagster_home
 from ada.settings import Settings, Zone
 from catalog.specs import DatasetSpec
+from orchestration.defs.transformations import AUDIT_CHECK, GROUP
 
 #: The label of the run that materializes the SQLMesh models (assets of no single dataset).
-TRANSFORMATIONS_LABEL = "transformaciones (SQLMesh)"
+TRANSFORMATIONS_LABEL = "modelos SQLMesh y publicación"
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,23 @@ def available_partitions(settings: Settings, spec: DatasetSpec) -> list[str]:
     return sorted(found)
 
 
+def _after_models(graph: Any, key: dg.AssetKey) -> bool:
+    """Whether an asset is a SQLMesh model or comes after one (a publication that reads a
+    conformed model): such assets run together once every dataset has been loaded."""
+    if graph.get(key).group_name == GROUP:
+        return True
+    return any(graph.get(parent).group_name == GROUP for parent in graph.get(key).parent_keys)
+
+
+def _with_models_they_read(graph: Any, keys: list[dg.AssetKey]) -> list[dg.AssetKey]:
+    """A publication of a conformed model is only right after the model is refreshed: add the
+    model (and the models built on it) when the selection left them out."""
+    models = dg.AssetSelection.groups(GROUP)
+    parents = {parent for key in keys for parent in graph.get(key).parent_keys}
+    read = (dg.AssetSelection.assets(*parents).downstream() & models).resolve(graph)
+    return sorted(set(keys) | read, key=lambda k: k.to_user_string())
+
+
 def plan_units(
     defs: dg.Definitions,
     specs: Iterable[DatasetSpec],
@@ -72,7 +91,9 @@ def plan_units(
     select: str | None = None,
     partitions: list[str] | None = None,
 ) -> list[Unit]:
-    """Resolve an asset selection (Dagster's syntax, e.g. ``group:salud``) into runs."""
+    """Resolve an asset selection (Dagster's syntax, e.g. ``group:salud``) into runs: one per
+    dataset (and partition) up to its curated table, then one for the SQLMesh models and the
+    publications that read them."""
     graph = defs.resolve_asset_graph()
     selection = dg.AssetSelection.from_string(select) if select else dg.AssetSelection.all()
     keys = sorted(selection.resolve(graph), key=lambda k: k.to_user_string())
@@ -81,7 +102,7 @@ def plan_units(
     shared: list[dg.AssetKey] = []
     for key in keys:
         spec = _dataset_of(key, by_sector_id)
-        if spec is not None:
+        if spec is not None and not _after_models(graph, key):
             grouped.setdefault(spec.id, []).append(key)
         else:
             shared.append(key)
@@ -94,20 +115,28 @@ def plan_units(
         else:
             units.append(Unit(spec, tuple(spec_keys), None))
     if shared:
-        units.append(Unit(None, tuple(shared), None))
+        units.append(Unit(None, tuple(_with_models_they_read(graph, shared)), None))
     return units
 
 
 def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
-    """``check: description`` for every asset check that failed in the run."""
+    """``check: description`` for every asset check that failed with ERROR severity (a
+    warning never fails a run)."""
     failed = []
     for event in result.all_events:
         if event.event_type != dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             continue
         evaluation = event.event_specific_data
-        if evaluation is not None and not getattr(evaluation, "passed", True):
-            description = getattr(evaluation, "description", None) or "falló"
-            failed.append(f"{getattr(evaluation, 'check_name', 'check')}: {description}")
+        if not isinstance(evaluation, dg.AssetCheckEvaluation) or evaluation.passed:
+            continue
+        if evaluation.severity != dg.AssetCheckSeverity.ERROR:
+            continue
+        description = evaluation.description or "falló"
+        name = evaluation.check_name
+        label = f"{name}: {description}"
+        if name == AUDIT_CHECK:  # one step runs every model: say which one failed
+            label = f"{'.'.join(evaluation.asset_key.path)} {label}"
+        failed.append(label)
     return failed
 
 
@@ -155,8 +184,11 @@ def run_units(
                 run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
                 tags={"ada/trigger": "cli"},
             )
+            # A model that failed its audits does not fail the run (the other models and their
+            # publications go on), but it is a failure to report.
+            success = run.success and not _failed_checks(run)
             outcome = UnitResult(
-                unit, run.success, "ok" if run.success else _failure_message(run), run.run_id
+                unit, success, "ok" if success else _failure_message(run), run.run_id
             )
             results.append(outcome)
             if on_done:

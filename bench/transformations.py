@@ -39,16 +39,43 @@ def _env(home: Path) -> dict[str, str]:
     return {**os.environ, "ADA_HOME": str(home), "PYTHONPATH": str(REPO)}
 
 
+#: Days of the daily-partitioned sample (calidad_aire_rmcab) loaded for the benchmark: each day
+#: is its own Dagster run, and a year of them would take the preparation past an hour.
+PARTITION_DAYS = 30
+
+
 def _prepare(rows: int, home: Path) -> None:
+    """Generate the samples at ``rows`` and run them up to the curated zone, then build the
+    project once so every model exists (none of this is timed)."""
+    import datetime as dt
+
     env = _env(home)
     ada = [sys.executable, "-m", "ada"]
     subprocess.run([*ada, "samples", "--rows", str(rows)], env=env, check=True, capture_output=True)
-    subprocess.run(
-        [*ada, "run", "--select", "not group:transformaciones"], env=env, capture_output=True
-    )
+    days = [str(dt.date(2025, 6, 1) + dt.timedelta(days=n)) for n in range(PARTITION_DAYS)]
+    partitions = [arg for day in days for arg in ("--partition", day)]
+    selection = "not group:transformaciones and not key:open/*"
+    subprocess.run([*ada, "run", "--select", selection, *partitions], env=env, capture_output=True)
     code = "from ada.settings import load_settings; from transformations.project import build; "
     code += "build(load_settings())"
     subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+
+
+def _source_rows(home: Path) -> dict[str, int]:
+    """Rows of every privacy-treated source table the models read."""
+    code = (
+        "import json; from ada.settings import load_settings, Zone; from lake import tables; "
+        "con = tables.connect(load_settings(), [Zone.CURATED], read_only=True); "
+        'names = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE '
+        "database_name = 'curated' AND schema_name NOT IN ('dim', 'conformado', 'indicadores') "
+        "AND schema_name NOT LIKE 'sqlmesh%'\").fetchall(); "
+        "print(json.dumps({t: con.execute(f'SELECT count(*) FROM curated.{s}.{t}').fetchone()[0] "
+        "for s, t in names}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=_env(home), capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def _in_child(mode: str, home: Path) -> dict[str, float]:
@@ -125,12 +152,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--repeat", type=int, default=1, help="best of N runs")
+    parser.add_argument(
+        "--home", type=Path, help="keep the prepared installations here and reuse them"
+    )
     args = parser.parse_args()
-    print(f"{'rows':>10} {'duckdb s':>9} {'sqlmesh s':>10} {'ratio':>6} {'model rows':>11}")
     with tempfile.TemporaryDirectory(prefix="ada-bench-sqlmesh-") as tmp:
         for rows in args.rows:
-            home = Path(tmp) / f"home-{rows}"
-            _prepare(rows, home)
+            home = (args.home or Path(tmp)) / f"home-{rows}"
+            if not (home / "metadata").exists():
+                _prepare(rows, home)
+            sources = _source_rows(home)
+            print(f"sources at --rows {rows:,}: {sum(sources.values()):,} rows in", end=" ")
+            print(", ".join(f"{t} {n:,}" for t, n in sorted(sources.items())))
             direct = min(
                 (_in_child("duckdb", home) for _ in range(args.repeat)),
                 key=lambda r: r["seconds"],
@@ -140,6 +173,7 @@ def main() -> None:
                 key=lambda r: r["seconds"],
             )
             ratio = mesh["seconds"] / direct["seconds"]
+            print(f"{'rows':>10} {'duckdb s':>9} {'sqlmesh s':>10} {'ratio':>6} {'model rows':>11}")
             print(
                 f"{rows:>10,} {direct['seconds']:>9.2f} {mesh['seconds']:>10.2f} "
                 f"{ratio:>5.2f}x {int(mesh['rows']):>11,}"

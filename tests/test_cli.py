@@ -139,6 +139,53 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _assert_one_lineage_graph(port: int) -> None:
+    """In the graph the UI draws, every dataset the indicators read flows from its raw file
+    through staging, its privacy-treated table and its conformed model to the indicators."""
+    import json
+
+    from catalog.registry import load_registry
+    from transformations.manifest import load_manifest
+
+    nodes = json.loads(
+        _graphql(port, "{ assetNodes { assetKey { path } dependencyKeys { path } } }")
+    )["data"]["assetNodes"]
+    children: dict[str, set[str]] = {}
+    for node in nodes:
+        for parent in node["dependencyKeys"]:
+            key = "/".join(node["assetKey"]["path"])
+            children.setdefault("/".join(parent["path"]), set()).add(key)
+
+    def shortest_path(start: str, goal: str) -> list[str] | None:
+        paths = [[start]]
+        while paths:
+            current = paths.pop(0)
+            if current[-1] == goal:
+                return current
+            paths += [[*current, child] for child in sorted(children.get(current[-1], ()))]
+        return None
+
+    mart = next(
+        m for m in load_manifest()["models"] if m["name"] == "indicadores.localidad_periodo"
+    )
+    read = [dataset for schema, dataset in mart["depends_on"] if schema == "conformado"]
+    sectors = {
+        spec.id: spec.sector.value for spec in load_registry(REPO / "catalog/datasets").specs
+    }
+    assert len(read) >= 9
+    for dataset in read:
+        sector = sectors[dataset]
+        assert shortest_path(
+            f"raw/{sector}/{dataset}", "curated/indicadores/localidad_periodo"
+        ) == [
+            f"raw/{sector}/{dataset}",
+            f"staging/{sector}/{dataset}",
+            f"curated/{sector}/{dataset}",
+            f"curated/conformado/{dataset}",
+            "curated/indicadores/localidad_periodo",
+        ]
+
+
 @pytest.mark.slow
 def test_ui_serves_the_assets(env: dict[str, str]) -> None:
     port = _free_port()
@@ -183,6 +230,7 @@ def test_ui_serves_the_assets(env: dict[str, str]) -> None:
             " metadataEntries { label } } } }",
         )
         assert "dagster/column_schema" in metadata and '"salud"' in metadata
+        _assert_one_lineage_graph(port)
     finally:
         os.killpg(process.pid, 15)
         output = process.communicate(timeout=60)[0]

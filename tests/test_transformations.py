@@ -117,11 +117,25 @@ def test_state_lives_in_postgres_when_configured(postgres_env: str) -> None:
 
 
 def test_the_committed_manifest_matches_the_project(settings: Settings) -> None:
-    from transformations.manifest import generate_manifest, load_manifest, render
-
-    assert render(load_manifest()) == render(generate_manifest(settings)), (
-        "transformations/manifest.json is stale: run python -m transformations.manifest"
+    from transformations.manifest import (
+        TABLES_DOC,
+        generate_manifest,
+        load_manifest,
+        render,
+        render_tables_doc,
     )
+
+    manifest = generate_manifest(settings)
+    stale = "is stale: run python -m transformations.manifest"
+    assert render(load_manifest()) == render(manifest), f"transformations/manifest.json {stale}"
+    assert TABLES_DOC.read_text(encoding="utf-8") == render_tables_doc(manifest), (
+        f"docs/curated-tables.md {stale}"
+    )
+    documented = TABLES_DOC.read_text(encoding="utf-8")
+    for model in manifest["models"]:
+        if model["kind"] != "SEED":
+            assert f"### `{'.'.join(model['key'])}`" in documented
+            assert all(column["description"] for column in model["columns"]), model["name"]
 
 
 def test_every_model_is_a_dagster_asset_downstream_of_its_sources() -> None:

@@ -20,6 +20,8 @@ from typing import Any
 from ada.settings import Settings, load_settings
 
 MANIFEST = Path(__file__).resolve().parent / "manifest.json"
+#: The analysts' reference of every curated table, generated from the manifest.
+TABLES_DOC = Path(__file__).resolve().parents[1] / "docs" / "curated-tables.md"
 
 
 def _split(fqn: str) -> list[str]:
@@ -64,13 +66,15 @@ def generate_manifest(settings: Settings) -> dict[str, Any]:
                 "key": _split(fqn),
                 "kind": model.kind.name.value,
                 "description": model.description or "",
-                "columns": {
-                    column: {
+                "columns": [
+                    {
+                        "name": column,
                         "type": str(data_type.sql(dialect="duckdb")),
                         "description": model.column_descriptions.get(column, ""),
                     }
                     for column, data_type in (model.columns_to_types or {}).items()
-                },
+                ],
+                "grain": [grain.sql(dialect="duckdb") for grain in model.grains],
                 "depends_on": sorted(_split(dep)[1:] for dep in model.depends_on),
                 "audits": sorted(audit[0] for audit in model.audits),
                 "column_lineage": {}
@@ -89,13 +93,60 @@ def load_manifest(path: Path = MANIFEST) -> dict[str, Any]:
     return loaded
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _table_section(model: dict[str, Any]) -> list[str]:
+    name = ".".join(model["key"])
+    lines = [f"### `{name}`", "", _cell(model["description"]) or "(sin descripción)", ""]
+    facts = [f"tipo `{model['kind']}`"]
+    if model.get("grain"):
+        facts.append("una fila por " + ", ".join(f"`{g}`" for g in model["grain"]))
+    if model["depends_on"]:
+        facts.append("lee " + ", ".join(f"`curated.{'.'.join(d)}`" for d in model["depends_on"]))
+    if model["audits"]:
+        facts.append("auditorías: " + ", ".join(sorted(set(model["audits"]))))
+    lines += ["; ".join(facts) + ".", "", "| columna | tipo | descripción |", "|---|---|---|"]
+    lines += [
+        f"| `{c['name']}` | {c['type']} | {_cell(c['description'])} |" for c in model["columns"]
+    ]
+    return [*lines, ""]
+
+
+def render_tables_doc(manifest: dict[str, Any]) -> str:
+    """The curated tables as Markdown, grouped by schema, for ``docs/curated-tables.md``."""
+    lines = [
+        "# Curated tables (data dictionary)",
+        "",
+        "Generated from the SQLMesh project by `python -m transformations.manifest`; do not edit",
+        "by hand (a test fails when it is stale). How the models are built is in",
+        "[transformations.md](transformations.md); how to query them is in",
+        "[analysts.md](analysts.md). Descriptions are in Spanish, as the catalog shows them.",
+        "",
+    ]
+    titles = {
+        "dim": "Dimensiones (`curated.dim`)",
+        "conformado": "Conjuntos conformados (`curated.conformado`)",
+        "indicadores": "Indicadores territoriales (`curated.indicadores`)",
+    }
+    models = [m for m in manifest["models"] if m["kind"] != "SEED"]
+    for schema, title in titles.items():
+        lines += [f"## {title}", ""]
+        for model in sorted((m for m in models if m["key"][1] == schema), key=lambda m: m["name"]):
+            lines += _table_section(model)
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def render(manifest: dict[str, Any]) -> str:
     return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def main() -> None:
-    MANIFEST.write_text(render(generate_manifest(load_settings())), encoding="utf-8")
-    print(f"{MANIFEST} ({len(load_manifest()['models'])} models)", file=sys.stderr)
+    manifest = generate_manifest(load_settings())
+    MANIFEST.write_text(render(manifest), encoding="utf-8")
+    TABLES_DOC.write_text(render_tables_doc(manifest), encoding="utf-8")
+    print(f"{MANIFEST} and {TABLES_DOC} ({len(manifest['models'])} models)", file=sys.stderr)
 
 
 if __name__ == "__main__":

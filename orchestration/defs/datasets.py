@@ -182,15 +182,30 @@ def dataset_keys(spec: DatasetSpec) -> list[dg.AssetKey]:
     return [dg.AssetKey([zone, spec.sector.value, spec.id]) for zone in zones]
 
 
+def dataset_selection(spec: DatasetSpec) -> dg.AssetSelection:
+    """Every asset of the dataset, source to publication, and the SQLMesh models its data
+    flows into (its conformed model and the indicators built on it), so one run refreshes
+    them before the open zone publishes."""
+    from orchestration.defs.transformations import GROUP, conformed_key
+
+    selection: dg.AssetSelection = dg.AssetSelection.assets(*dataset_keys(spec))
+    conformed = conformed_key(spec.id)
+    if conformed is not None:
+        models = dg.AssetSelection.assets(conformed).downstream() & dg.AssetSelection.groups(GROUP)
+        selection = selection | models
+    return selection
+
+
 def build_ingest_job(spec: DatasetSpec) -> AssetJob:
     """The name says ingest (schedules and scripts use it); it runs through to publication, and
-    the blocking privacy checks stop it before the open zone when a release is unsafe."""
+    the blocking privacy checks and the models' audits stop it before the open zone when a
+    release is unsafe or wrong."""
     return dg.define_asset_job(
         ingest_job_name(spec),
-        selection=dg.AssetSelection.assets(*dataset_keys(spec)),
+        selection=dataset_selection(spec),
         description=(
             f"Ingesta y publicación de {spec.publication.title}: "
-            "fuente → raw → staging → curada → abierta"
+            "fuente → raw → staging → curada → modelos SQLMesh → abierta"
         ),
         tags={"sector": spec.sector.value},
     )

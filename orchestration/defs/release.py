@@ -4,8 +4,11 @@
 re-identification gate. Two blocking checks hang on it: ``privacy_policy`` (every column that
 looks personal has a policy) and ``reidentification_risk`` (k-anonymity and l-diversity). If
 either fails, ``open/<sector>/<id>`` does not run in that run, so nothing unsafe is published.
-``open/<sector>/<id>`` writes the CSV and Parquet downloads; its ``leak_canary`` check re-scans
-every file the dataset has in the open zone for direct identifiers.
+``open/<sector>/<id>`` writes the CSV and Parquet downloads of the whole dataset from its
+conformed SQLMesh model (``curated/conformado/<id>``), so a model whose audits fail is not
+published either; a dataset without a conformed model publishes its privacy-treated table. Its
+``leak_canary`` check re-scans every file the dataset has in the open zone for direct
+identifiers.
 """
 
 import dagster as dg
@@ -14,6 +17,7 @@ from catalog.specs import DatasetSpec
 from orchestration.defs import metadata as md
 from orchestration.defs.datasets import partitions_for, staging_key
 from orchestration.defs.resources import LakeResource
+from orchestration.defs.transformations import conformed_key
 
 POLICY_CHECK = "privacy_policy"
 GATE_CHECK = "reidentification_risk"
@@ -138,27 +142,39 @@ def build_curated_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
     return _curated
 
 
+def publication_source(spec: DatasetSpec) -> tuple[dg.AssetKey, str]:
+    """What the open zone publishes for a dataset: its conformed SQLMesh model when the project
+    has one (typed, deduplicated, localidad conformed, and only once its audits passed), else
+    the privacy-treated table itself."""
+    conformed = conformed_key(spec.id)
+    if conformed is not None:
+        return conformed, ".".join(conformed.path)
+    return curated_key(spec), f"curated.{spec.table_name}"
+
+
 def build_open_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
+    source_key, source_table = publication_source(spec)
+
     @dg.asset(
         key=open_key(spec),
-        deps=[curated_key(spec)],
+        deps=[source_key],
         group_name=spec.sector.value,
         description=md.description(spec, "zona abierta: archivos publicados (CSV y Parquet)"),
         owners=md.owners(spec),
         kinds={"csv", "parquet"},
         tags=md.tags(spec),
-        partitions_def=partitions_for(spec),
+        # A release is the whole dataset (every partition), so this asset is not partitioned.
         code_version=str(spec.spec_version),
+        metadata={"ada/source_table": source_table},
     )
-    def _open(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+    def _open(lake: LakeResource) -> dg.MaterializeResult:
         from ada.settings import Zone
         from catalog.publication import PublicationError, publish_dataset
         from lake.storage import store_for
 
         settings = lake.settings()
-        partition = context.partition_key if spec.is_partitioned else None
         try:
-            published = publish_dataset(settings, spec, partition)
+            published = publish_dataset(settings, spec, source_table)
         except PublicationError as err:
             raise dg.Failure(description=str(err)) from None
         store = store_for(settings, Zone.OPEN)
@@ -167,6 +183,7 @@ def build_open_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
                 "dagster/row_count": dg.MetadataValue.int(published.rows),
                 "files": dg.MetadataValue.json([store.uri(k) for k in published.keys]),
                 "columns": dg.MetadataValue.json(published.columns),
+                "source_table": source_table,
             }
         )
 

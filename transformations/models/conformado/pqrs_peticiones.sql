@@ -1,13 +1,13 @@
 -- Conformed citizen petitions (PQRS, one row per radicado). The privacy gate withholds
--- tipo_peticionario and, in small classes, the localidad (null -> code 00 sin dato). The
--- citizens' free text (descripcion) is not carried into the conformed layer; asunto is kept
--- (redacted by the privacy step).
+-- tipo_peticionario and, in small classes, the localidad (null -> code 00 sin dato). asunto and
+-- the citizens' free text (descripcion) come redacted by the privacy step: personal spans are
+-- placeholders (<PERSONA>, <DOCUMENTO>...), the rest of the text is kept for analysis.
 MODEL (
   name conformado.pqrs_peticiones,
   kind FULL,
   grain radicado,
   depends_on [dim.localidad],
-  description 'Peticiones, quejas, reclamos, sugerencias y denuncias (PQRS) radicadas ante las entidades distritales de Bogotá, conformadas: una fila por radicado, tipadas, sin duplicados, con el código de la localidad y el periodo (AAAA-MM) de radicación. No incluye el texto libre de la ciudadanía. Fuente: curated.gestion_publica.pqrs_peticiones (radicado seudonimizado, fecha generalizada a mes, asunto redactado).',
+  description 'Peticiones, quejas, reclamos, sugerencias y denuncias (PQRS) radicadas ante las entidades distritales de Bogotá, conformadas: una fila por radicado, tipadas, sin duplicados, con el código de la localidad y el periodo (AAAA-MM) de radicación. Fuente: curated.gestion_publica.pqrs_peticiones (radicado seudonimizado, fecha generalizada a mes, asunto y texto libre con los datos personales reemplazados por marcadores).',
   column_descriptions (
     radicado = 'Número de radicado seudonimizado (p_ + 16 hexadecimales)',
     periodo = 'Año y mes de radicación (AAAA-MM); nulo si la fuente solo publica el año',
@@ -19,6 +19,7 @@ MODEL (
     codigo_localidad = 'Código de la localidad (01-20; 00 sin dato o retenida, 98 fuera de Bogotá, 99 no identificada), llave a dim.localidad',
     tipo_peticionario = 'Tipo de peticionario (Natural, Jurídica, Anónimo); nulo cuando la compuerta de privacidad lo retiene',
     asunto = 'Asunto breve de la petición, con los datos personales reemplazados por marcadores (<PERSONA>...)',
+    descripcion = 'Texto libre de la petición escrito por la ciudadanía, con los nombres, documentos, teléfonos, correos y direcciones reemplazados por <PERSONA>, <DOCUMENTO>, <TELEFONO>, <CORREO> y <DIRECCION>',
     estado = 'Estado de la petición a la fecha de corte',
     fecha_cierre = 'Fecha de cierre de la petición, si está cerrada',
     dias_respuesta = 'Días calendario entre la radicación y el cierre',
@@ -86,6 +87,7 @@ SELECT
   CAST(@localidad_codigo(localidad) AS VARCHAR) AS codigo_localidad,
   CAST(tipo_peticionario AS VARCHAR) AS tipo_peticionario,
   CAST(asunto AS VARCHAR) AS asunto,
+  CAST(descripcion AS VARCHAR) AS descripcion,
   CAST(estado AS VARCHAR) AS estado,
   TRY_CAST(fecha_cierre AS DATE) AS fecha_cierre,
   CAST(dias_respuesta AS INTEGER) AS dias_respuesta,

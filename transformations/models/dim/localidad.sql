@@ -39,7 +39,7 @@ WITH upz AS (
   FROM dim.poblacion_semilla
 )
 SELECT
-  LPAD(CAST(l.codigo AS VARCHAR), 2, '0') AS codigo,
+  CAST(LPAD(CAST(l.codigo AS VARCHAR), 2, '0') AS VARCHAR) AS codigo,
   l.nombre,
   l.area,
   l.tiene_area_rural,
