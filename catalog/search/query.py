@@ -337,10 +337,6 @@ class _Parser:
             return _Required(MatchAll())
         if token.kind in ("WORD", "PHRASE"):
             return _clause(field, token)
-        if token.kind == "RANGE":
-            raise SearchQueryError(
-                f"Un rango necesita un campo delante, p. ej. metadata_modified:{token.text}."
-            )
         raise SearchQueryError(f"No se esperaba «{token.text}» en la posición {token.at + 1}.")
 
     def field_value(self, field_token: _Token) -> Node | _Required:

@@ -5,8 +5,8 @@ numpy arrays and a search is a handful of vectorised operations over them:
 
 - datasets are numbered ``0..N-1`` and a query is evaluated to a boolean mask over them (``AND``
   is ``&``, ``OR`` is ``|``, ``NOT`` is ``~``);
-- each term has a posting list (sorted dataset numbers) with its precomputed BM25F score in each
-  dataset, so ranking is a scatter-add of the query terms' rows;
+- each term has a posting list (sorted dataset numbers) with its precomputed, field-weighted
+  BM25 score in each dataset, so ranking is a scatter-add of the query terms' rows;
 - each term also has its occurrences, ``(dataset, field, position)`` packed in one int64 and
   sorted, for phrases and for text restricted to a field;
 - each keyword field (``tags``, ``organization``...) has a posting list per value for filters
@@ -310,7 +310,7 @@ class Snapshot:
 
     docs: list[Analysed]
     postings: Rows  # term → datasets that contain it (sorted) ...
-    scores: npt.NDArray[np.float32]  # ... and the term's BM25F score in each (aligned)
+    scores: npt.NDArray[np.float32]  # ... and the term's weighted BM25 score in each (aligned)
     occurrences: Rows  # term → packed (dataset, field, position), sorted
     term_ids: dict[str, int]
     words: dict[str, int]  # folded word → term id, for prefix queries
@@ -409,7 +409,7 @@ class Snapshot:
     # ---- ranking
 
     def relevance(self, node: Node) -> npt.NDArray[np.float32]:
-        """Every dataset's BM25F score for the query's text (clauses under NOT do not rank)."""
+        """Every dataset's score for the query's text (clauses under NOT do not rank)."""
         scores = np.zeros(self.size, dtype=np.float32)
         for text in _positive_texts(node):
             if text.prefix:  # the best of the words it expands to, as one query word
@@ -500,23 +500,24 @@ def _text_arrays(docs: list[Analysed], terms_count: int) -> tuple[Rows, Any, Row
     terms, term_docs, term_fields = token_terms[order], token_docs[order], token_fields[order]
     packed = (term_docs * len(TEXT_FIELDS) + term_fields) * POSITIONS + token_positions[order]
     lengths = np.array([d.lengths for d in docs], dtype=np.float64).reshape(size, len(TEXT_FIELDS))
-    postings, scores = _bm25f(terms, term_docs, term_fields, lengths, terms_count)
+    postings, scores = _bm25(terms, term_docs, term_fields, lengths, terms_count)
     return postings, scores, Rows.of(terms, packed, terms_count)
 
 
-def _bm25f(
+def _bm25(
     terms: npt.NDArray[np.int32],
     docs: npt.NDArray[np.int64],
     fields: npt.NDArray[np.int64],
     lengths: npt.NDArray[np.float64],
     terms_count: int,
 ) -> tuple[Rows, npt.NDArray[np.float32]]:
-    """Per (term, dataset): BM25F, ``idf * tf * (K1 + 1) / (tf + K1)``, where ``tf`` adds the
-    term's occurrences in each field times the field's weight over its length normalisation.
+    """Per (term, dataset): ``idf * sum(weight * tf * (K1 + 1) / (tf + K1 * norm))`` over the
+    text fields, with ``tf`` the term's count in the field and ``norm`` the field's length over
+    its average (Lucene's BM25 per field, summed with weights as Elasticsearch's
+    ``most_fields`` does).
 
-    Adding weighted frequencies before saturating (BM25F), rather than adding per-field BM25
-    scores, keeps a word that is in the title, the tags and the description from counting as
-    three matches, and lets the title's weight decide the order.
+    Saturating each field on its own bounds what a field can add, so the weights order the
+    fields: a word repeated ten times in a description still ranks below one in a title.
     """
     size = len(lengths)
     if len(terms) == 0:
@@ -524,14 +525,22 @@ def _bm25f(
         return Rows.of(empty, empty, terms_count), np.zeros(0, dtype=np.float32)
     average = np.maximum(lengths.mean(axis=0), 1.0)
     norms = (1 - B) + B * lengths / average  # (dataset, field)
-    weighted = _WEIGHTS[fields] / norms[docs, fields]
-    starts = np.flatnonzero(np.r_[True, (terms[1:] != terms[:-1]) | (docs[1:] != docs[:-1])])
-    tf = np.add.reduceat(weighted, starts)
-    pair_terms = terms[starts]
+    # Occurrences come sorted by term, dataset, field: count each (term, dataset, field) ...
+    triple = np.flatnonzero(
+        np.r_[
+            True, (terms[1:] != terms[:-1]) | (docs[1:] != docs[:-1]) | (fields[1:] != fields[:-1])
+        ]
+    )
+    tf = np.diff(np.r_[triple, len(terms)]).astype(np.float64)
+    t_docs, t_fields, t_terms = docs[triple], fields[triple], terms[triple]
+    per_field = _WEIGHTS[t_fields] * tf * (K1 + 1) / (tf + K1 * norms[t_docs, t_fields])
+    # ... then add the fields of each (term, dataset).
+    pair = np.flatnonzero(np.r_[True, (t_terms[1:] != t_terms[:-1]) | (t_docs[1:] != t_docs[:-1])])
+    pair_terms = t_terms[pair]
     df = np.bincount(pair_terms, minlength=terms_count)
     idf = np.log1p((size - df + 0.5) / (df + 0.5))
-    scores = (idf[pair_terms] * tf * (K1 + 1) / (tf + K1)).astype(np.float32)
-    return Rows.of(pair_terms, docs[starts].astype(np.int32), terms_count), scores
+    scores = (idf[pair_terms] * np.add.reduceat(per_field, pair)).astype(np.float32)
+    return Rows.of(pair_terms, t_docs[pair].astype(np.int32), terms_count), scores
 
 
 def _keyword_fields(docs: list[Analysed], vocabulary: Vocabulary) -> dict[str, KeywordField]:
