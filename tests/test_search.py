@@ -214,6 +214,9 @@ def test_phrases_fields_and_explicit_operators_in_q() -> None:
     assert found(index, "title:dengue") == {"en_titulo"}
     assert found(index, "notes:dengue") == {"en_notas"}
     assert found(index, 'title:"calidad del aire"') == {"frase"}
+    assert found(index, "notes:dengu*") == {"en_notas"}
+    assert found(index, "title:dengu*") == {"en_titulo"}
+    assert found(index, "dengu*") == {"en_notas", "en_titulo"}
     assert found(index, "dengue OR aire") == {"frase", "separadas", "en_notas", "en_titulo"}
     assert found(index, "dengue -title:dengue") == {"en_notas"}
     assert found(index, "calidad AND NOT rmcab") == {"separadas"}
@@ -444,6 +447,38 @@ def test_datasets_without_a_quality_score_sort_last_both_ways() -> None:
     )
     assert names(index.search(sort="quality_score desc")) == ["alta", "baja", "sin"]
     assert names(index.search(sort="quality_score asc")) == ["baja", "alta", "sin"]
+
+
+def test_a_repeated_sort_key_changes_nothing(index: SearchIndex) -> None:
+    once = names(index.search(q="salud", sort="downloads desc", rows=50))
+    assert names(index.search(q="salud", sort="downloads desc, downloads asc", rows=50)) == once
+
+
+def test_sort_orders_kept_are_bounded(packages: list[Package]) -> None:
+    from catalog.search.snapshot import CACHED_ORDERS
+
+    index = SearchIndex.build(packages[:30])  # type: ignore[arg-type]
+    keys = ["metadata_modified", "metadata_created", "downloads", "quality_score", "title_string"]
+    sorts = [f"{a} asc, {b} desc" for a in keys for b in keys if a != b]
+    sorts += [f"{a} desc, {b} asc" for a in keys for b in keys if a != b]
+    assert len(sorts) > CACHED_ORDERS
+    for sort in sorts:
+        first, second = sort.split(", ")
+        a, a_way = first.split()
+        b, b_way = second.split()
+        result = names(index.search(sort=sort, rows=MAX_ROWS))
+        value = {
+            "metadata_modified": lambda p: p["metadata_modified"],
+            "metadata_created": lambda p: p["metadata_created"],
+            "downloads": lambda p: p["downloads"],
+            "quality_score": lambda p: p["quality_score"],
+            "title_string": lambda p: analysis.fold(p["title"]),
+        }
+        ordered = sorted(packages[:30], key=lambda p: p["name"])
+        ordered = sorted(ordered, key=value[b], reverse=b_way == "desc")
+        ordered = sorted(ordered, key=value[a], reverse=a_way == "desc")
+        assert result == [p["name"] for p in ordered], sort
+    assert len(index._snapshot._orders) <= CACHED_ORDERS
 
 
 def test_default_sort_is_ckans(index: SearchIndex) -> None:

@@ -172,7 +172,8 @@ def parse_sort(sort: str) -> SortKeys:
             raise SearchQueryError(
                 f"No se puede ordenar por «{words[0]}». Campos de orden: {', '.join(SORT_FIELDS)}."
             )
-        keys.append((words[0], words[1].lower() == "desc"))
+        if all(name != words[0] for name, _ in keys):  # a key again can change nothing
+            keys.append((words[0], words[1].lower() == "desc"))
     if not keys:
         raise SearchQueryError(
             "El orden está vacío: use p. ej. «score desc, metadata_modified desc»."

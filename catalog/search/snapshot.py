@@ -61,11 +61,14 @@ PIECE_GAP = 100
 POSITIONS = 1 << 20
 #: The id of a stop word, and of a term no dataset has (its rows are empty).
 MISSING = -1
+#: How many sort orders a snapshot keeps (each is one int32 per dataset).
+CACHED_ORDERS = 32
 #: Pieces of text up to this length (titles, tags, entity names) have their analysis cached:
 #: the same tag or entity name is on hundreds of datasets.
 CACHED_PIECE = 120
 
 TEXT_FIELDS = tuple(TEXT_WEIGHTS)
+_PER_DATASET = POSITIONS * len(TEXT_FIELDS)
 _WEIGHTS = np.array([TEXT_WEIGHTS[f] for f in TEXT_FIELDS], dtype=np.float64)
 _KEYWORD_FIELDS = tuple(KEYWORD_FIELDS)
 _RANGE_FIELDS = tuple(RANGE_FIELDS)
@@ -364,12 +367,12 @@ class Snapshot:
 
     def _text(self, node: Text) -> Mask:
         if node.prefix:
-            rows = [self.postings.row(t) for t in self.prefixed_terms(node.prefix)]
-            return self._ids_mask(_joined(rows))
-        if node.phrase or node.fields != TEXT_FIELDS:
-            return self._occurring(node)
-        masks = [self._ids_mask(self.postings.row(self._term(t))) for t in node.terms]
-        return np.logical_and.reduce(masks)
+            terms = self.prefixed_terms(node.prefix)
+            return self._ids_mask(_joined([self._containing(t, node.fields) for t in terms]))
+        if node.phrase:
+            return self._phrase(node)
+        rows = [self._containing(self._term(t), node.fields) for t in node.terms]
+        return np.logical_and.reduce([self._ids_mask(row) for row in rows])
 
     def prefixed_terms(self, prefix: str) -> list[int]:
         """The terms of the indexed words that start with ``prefix``."""
@@ -377,24 +380,25 @@ class Snapshot:
             self._sorted_words = sorted(w for w, t in self.words.items() if t != MISSING)
         return sorted({self.words[w] for w in _prefixed(self._sorted_words, prefix)})
 
-    def _occurring(self, node: Text) -> Mask:
-        """Datasets where the terms occur in the named fields (in order, for a phrase)."""
-        wanted = np.array([TEXT_FIELDS.index(f) for f in node.fields])
-        per_dataset = POSITIONS * len(TEXT_FIELDS)
-        first = self._in_fields(self.occurrences.row(self._term(node.terms[0])), wanted)
-        if node.phrase:
-            for term, offset in zip(node.terms[1:], node.positions[1:], strict=True):
-                following = self.occurrences.row(self._term(term))
-                first = first[np.isin(first + offset, following)]
-            return self._ids_mask(first // per_dataset)
-        masks = [self._ids_mask(first // per_dataset)]
-        for term in node.terms[1:]:
-            found = self._in_fields(self.occurrences.row(self._term(term)), wanted)
-            masks.append(self._ids_mask(found // per_dataset))
-        return np.logical_and.reduce(masks)
+    def _containing(self, term: int, fields: tuple[str, ...]) -> npt.NDArray[Any]:
+        """The datasets that have ``term`` in one of ``fields`` (maybe repeated)."""
+        if fields == TEXT_FIELDS:
+            return self.postings.row(term)
+        return self._in_fields(self.occurrences.row(term), fields) // _PER_DATASET
+
+    def _phrase(self, node: Text) -> Mask:
+        """Datasets with the terms at the phrase's relative positions, in one of its fields."""
+        first = self._in_fields(self.occurrences.row(self._term(node.terms[0])), node.fields)
+        for term, offset in zip(node.terms[1:], node.positions[1:], strict=True):
+            following = self.occurrences.row(self._term(term))
+            first = first[np.isin(first + offset, following)]
+        return self._ids_mask(first // _PER_DATASET)
 
     @staticmethod
-    def _in_fields(codes: npt.NDArray[np.int64], wanted: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    def _in_fields(codes: npt.NDArray[np.int64], fields: tuple[str, ...]) -> npt.NDArray[Any]:
+        if fields == TEXT_FIELDS:
+            return codes
+        wanted = [TEXT_FIELDS.index(f) for f in fields]
         return codes[np.isin((codes // POSITIONS) % len(TEXT_FIELDS), wanted)]
 
     def _range(self, node: Range) -> Mask:
@@ -432,15 +436,20 @@ class Snapshot:
     # ---- ordering
 
     def order(self, keys: tuple[tuple[str, bool], ...]) -> Ids:
-        """Every dataset in the order of ``(key, descending)`` pairs (computed once)."""
+        """Every dataset in the order of ``(key, descending)`` pairs.
+
+        Kept for the ``CACHED_ORDERS`` orders asked for first (the portal's few sorts); the
+        cache is bounded so that clients sending ever new sort strings cannot fill memory.
+        """
         cached = self._orders.get(keys)
         if cached is not None:
             return cached
         columns = [self._sort_column(name, descending) for name, descending in reversed(keys)]
-        order = np.lexsort(columns) if columns else np.arange(self.size)
+        order = (np.lexsort(columns) if columns else np.arange(self.size)).astype(np.int32)
         with self._lock:
-            self._orders[keys] = order.astype(np.int32)
-        return self._orders[keys]
+            if len(self._orders) < CACHED_ORDERS:
+                self._orders[keys] = order
+        return order
 
     def _sort_column(self, name: str, descending: bool) -> npt.NDArray[np.int64]:
         """Datasets without a value sort last in both directions (Solr's ``sortMissingLast``)."""
