@@ -10,7 +10,7 @@ CKAN's own UI work unchanged.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Literal
 
 from catalog.records import Package
 
@@ -133,11 +133,6 @@ RANGE_FIELDS: Mapping[str, RangeKind] = {
 }
 
 
-def range_value(package: Package, field: str) -> Any:
-    """The raw value of a range field (``None`` when the dataset has none)."""
-    return package.get(field)
-
-
 #: CKAN sort fields (``title_string`` is CKAN's sortable copy of the title) and ADA's own.
 SORT_FIELDS = (
     "score",
@@ -148,5 +143,3 @@ SORT_FIELDS = (
     "downloads",
     "quality_score",
 )
-
-ALL_FIELDS = (*KEYWORD_FIELDS, *TEXT_FIELDS, *RANGE_FIELDS)
