@@ -745,3 +745,15 @@ def test_random_query_text_never_fails_otherwise(index: SearchIndex) -> None:
             except SearchQueryError:
                 continue
             assert 0 <= result.count <= CATALOG_SIZE
+
+
+def test_an_empty_catalog_answers_every_kind_of_query() -> None:
+    index = SearchIndex.build([])
+    result = index.search(
+        q='"calidad del aire" educ* title:dengue',
+        fq="tags:salud -res_format:CSV metadata_modified:[NOW TO *]",
+        facet_fields=("tags", "organization"),
+        sort="downloads desc, score desc",
+    )
+    assert result.to_ckan()["count"] == 0
+    assert result.to_ckan()["facets"] == {"tags": {}, "organization": {}}
