@@ -72,7 +72,7 @@ def pod_dataset(info: CatalogInfo, package: Package) -> dict[str, Any]:
         "accessLevel": "public",
         "landingPage": info.landing_page_url(package["name"]),
         "language": [_language_tag(package["language"] or info.language)],
-        "theme": [theme for theme in (package["sector_title"], package["dimension"]) if theme],
+        "theme": _themes(package),
         "distribution": [_distribution(resource) for resource in package["resources"]],
     }
     optional = {
@@ -90,6 +90,13 @@ def _keywords(package: Package) -> list[str]:
     """Tags; the sector when a record has none, since the schema requires one keyword."""
     tags = [tag["name"] for tag in package["tags"] if tag["name"].strip()]
     return tags or [package["sector_title"]]
+
+
+def _themes(package: Package) -> list[str]:
+    """The sector and the MinTIC dimension, once each: the schema wants unique items, and the
+    Hábitat sector sits in the Hábitat dimension."""
+    themes = (package["sector_title"], package["dimension"])
+    return list(dict.fromkeys(theme for theme in themes if theme))
 
 
 def _contact_point(package: Package) -> dict[str, str]:
