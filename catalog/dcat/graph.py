@@ -22,7 +22,6 @@ from catalog.records import Organization, Package, Resource
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
-LOCN = Namespace("http://www.w3.org/ns/locn#")
 
 #: Prefixes bound in every graph: Turtle and the JSON-LD @context use the same ones.
 PREFIXES: dict[str, str] = {
@@ -33,7 +32,6 @@ PREFIXES: dict[str, str] = {
     "vcard": str(VCARD),
     "skos": str(SKOS),
     "spdx": str(SPDX),
-    "locn": str(LOCN),
     "geo": str(GEO),
     "xsd": str(XSD),
 }

@@ -10,11 +10,15 @@ Sources (EU Vocabularies, Publications Office of the EU, https://op.europa.eu/en
 ADMS, SEMIC; GeoNames, https://www.geonames.org, CC BY 4.0):
 
 - data themes: the Data Theme authority table (Spanish and English labels as published in its
-  SKOS release 20161225-1);
+  SKOS release 20161225-1, read from the copy in berlinonline/ckanext-dcatde_berlin);
 - frequencies, file types, languages, access rights, planned availability: the Frequency,
-  File Type, Language, Access Right and Planned Availability authority tables;
-- publisher types: ADMS Publisher Type vocabulary (http://purl.org/adms/publishertype/1.0);
+  File Type, Language, Access Right and Planned Availability authority tables (English
+  labels; a file type's label is the format's name);
+- publisher and licence types: the ADMS Publisher Type and Licence Type vocabularies
+  (http://purl.org/adms/publishertype/1.0, http://purl.org/adms/licencetype/1.0);
 - Bogotá: GeoNames feature 3688689 (its coordinates give the centroid).
+
+Terms that are not listed here are left out of the graph rather than guessed.
 """
 
 from __future__ import annotations
@@ -165,8 +169,8 @@ LICENCE_TYPE = Scheme(uri="http://purl.org/adms/licencetype/1.0", title="Licence
 
 
 def _licence_type(code: str, label: str) -> Term:
-    return Term(uri=f"http://purl.org/adms/licencetype/{code}", scheme=LICENCE_TYPE,
-                labels={"en": label})  # fmt: skip
+    uri = f"http://purl.org/adms/licencetype/{code}"
+    return Term(uri=uri, scheme=LICENCE_TYPE, labels={"en": label})
 
 
 _ATTRIBUTION = _licence_type("Attribution", "Attribution")
@@ -202,8 +206,16 @@ BOGOTA = Place(
 # ADA's own scheme: the six dimensions of MinTIC's smart-territory maturity model, which no
 # published vocabulary has. Its URIs live under the catalog's base URL.
 
-MINTIC_DIMENSIONS = ("Personas", "Gobernanza", "Calidad de Vida", "Desarrollo Económico",
-                     "Medio Ambiente", "Hábitat")  # fmt: skip
+#: The same names as ``catalog.specs.Dimension`` (a test keeps them equal), repeated here so
+#: that the serializers do not import pydantic.
+MINTIC_DIMENSIONS = (
+    "Personas",
+    "Gobernanza",
+    "Calidad de Vida",
+    "Desarrollo Económico",
+    "Medio Ambiente",
+    "Hábitat",
+)
 
 
 def mintic_scheme(root: str) -> Scheme:
