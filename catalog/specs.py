@@ -95,14 +95,16 @@ FREQUENCY_CRON: dict[Frequency, str | None] = {
     Frequency.EVENTUAL: None,
 }
 
-#: The EU frequency vocabulary used by DCAT-AP (dct:accrualPeriodicity).
+#: The EU frequency vocabulary used by DCAT-AP (dct:accrualPeriodicity): the code after
+#: ``http://publications.europa.eu/resource/authority/frequency/``. Twice a year is ``ANNUAL_2``
+#: ("semiannual") in that vocabulary; it has no ``BIANNUAL``.
 FREQUENCY_EU: dict[Frequency, str] = {
     Frequency.HORARIA: "HOURLY",
     Frequency.DIARIA: "DAILY",
     Frequency.SEMANAL: "WEEKLY",
     Frequency.MENSUAL: "MONTHLY",
     Frequency.TRIMESTRAL: "QUARTERLY",
-    Frequency.SEMESTRAL: "BIANNUAL",
+    Frequency.SEMESTRAL: "ANNUAL_2",
     Frequency.ANUAL: "ANNUAL",
     Frequency.EVENTUAL: "IRREG",
 }

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
+from catalog.catalog_info import CatalogInfo
 from catalog.specs import DatasetSpec
 
 REPO = Path(__file__).resolve().parents[1]
 REALDATA = REPO.parent / "shared" / "realdata"
+#: The official standards (DCAT-AP SHACL shapes) beside the checkout; ADA_STANDARDS overrides.
+STANDARDS = Path(os.environ.get("ADA_STANDARDS", REPO.parent / "shared" / "standards"))
+BASE_URL = "http://127.0.0.1:8080"
 
 PUBLICATION: dict[str, Any] = {
     "title": "Conjunto de prueba",
@@ -42,3 +48,21 @@ def write_spec(folder: Path, spec: DatasetSpec) -> Path:
     data = spec.model_dump(mode="json", by_alias=True, exclude_defaults=False)
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def make_catalog_info(**overrides: Any) -> CatalogInfo:
+    """The catalog description the serializer tests use; keyword arguments replace fields."""
+    fields: dict[str, Any] = {
+        "title": "Datos Abiertos Bogotá",
+        "description": "Catálogo de datos abiertos del Distrito, publicado por la Agencia "
+        "Analítica de Datos.",
+        "publisher_name": "Agencia Analítica de Datos",
+        "publisher_url": "https://agenciaanaliticadatos.gov.co",
+        "publisher_email": "datos@ada.gov.co",
+        "homepage": f"{BASE_URL}/",
+        "base_url": BASE_URL,
+        "license_url": "https://creativecommons.org/licenses/by/4.0/",
+        "issued": dt.datetime(2025, 1, 15, 12, 0, tzinfo=dt.UTC),
+    }
+    fields.update(overrides)
+    return CatalogInfo(**fields)
