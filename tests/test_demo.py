@@ -58,3 +58,30 @@ def test_demo_runs_every_dataset_through_raw_and_staging(ada_home) -> None:  # t
     for spec in specs:
         line = next(x for x in listing.stdout.splitlines() if spec.key[:38] in x)
         assert "al día" in line, line
+
+    _assert_models_and_indicators_built(specs)
+
+
+def _assert_models_and_indicators_built(specs) -> None:  # type: ignore[no-untyped-def]
+    """Every conformed model holds rows, the mart has all 20 localidades in every period, and
+    every dataset was published from its conformed model."""
+    from lake.storage import store_for
+
+    con = tables.connect(load_settings(), [Zone.CURATED], read_only=True)
+    try:
+        for spec in specs:
+            rows = con.execute(f"SELECT count(*) FROM curated.conformado.{spec.id}").fetchone()[0]
+            assert rows > 0, spec.id
+        periods = con.execute(
+            "SELECT periodo, count(DISTINCT codigo_localidad) FROM "
+            "curated.indicadores.localidad_periodo GROUP BY periodo"
+        ).fetchall()
+        definitions = con.execute("SELECT count(*) FROM curated.indicadores.definiciones")
+        assert definitions.fetchone()[0] >= 8
+    finally:
+        con.close()
+    assert len(periods) >= 12
+    assert {count for _, count in periods} == {20}
+    published = {o.key.rsplit("/", 1)[-1] for o in store_for(load_settings(), Zone.OPEN).list()}
+    for spec in specs:
+        assert f"{spec.id}.csv" in published, spec.id
