@@ -4,9 +4,9 @@ Setup (not timed): the sample datasets are generated at ``--rows`` and run throu
 up to the curated zone (``ada run`` without the transformations), then SQLMesh builds the
 project once so every model exists.
 
-- **SQLMesh**: ``transformations.project.refresh``, what the pipeline runs: one plan restating
-  every model, in dependency order, with every audit (context creation included, the Python
-  imports not).
+- **SQLMesh**: ``transformations.project.refresh``, what the pipeline's step runs: the SQLMesh
+  unit tests, then one plan restating every model, in dependency order, with every audit
+  (context creation included, the Python imports not).
 - **DuckDB**: the same models' SQL, rendered by SQLMesh beforehand, run as ``CREATE OR REPLACE
   TABLE ... AS`` in dependency order on one DuckDB session with the same DuckLake catalog, into
   schemas of their own (no audits, no state, no virtual layer).
@@ -125,7 +125,7 @@ def _child(mode: str) -> None:
         from transformations.project import refresh
 
         start = time.perf_counter()
-        result = refresh(settings)
+        result = refresh(settings, run_tests=True)  # what the pipeline step runs
         seconds = time.perf_counter() - start
         rows = sum(result.rows.values())
     else:

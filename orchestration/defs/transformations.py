@@ -163,7 +163,7 @@ def build_transformation_assets() -> list[dg.AssetsDefinition]:
 
         selected = [".".join(key.path) for key in context.selected_asset_keys]
         try:
-            result = refresh(lake.settings(), selected)
+            result = refresh(lake.settings(), selected, run_tests=True)
         except ModelFailure as err:
             raise dg.Failure(description=str(err)) from None
         yield from _results(context, result.outcomes)
