@@ -416,6 +416,27 @@ def test_plain_duckdb_and_pandas_as_the_docs_show(lake: Settings) -> None:
     con.close()
 
 
+def test_the_readme_snippet_opens_the_model_tables(lake: Settings) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    [block] = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
+    con = connect(lake, [Zone.CURATED])
+    try:  # stand-ins for the two model tables the snippet reads
+        for schema in ("conformado", "indicadores"):
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS curated.{schema}")
+        con.execute(f"CREATE TABLE curated.conformado.notificaciones_salud AS FROM {TABLE}")
+        con.execute(
+            "CREATE TABLE curated.indicadores.localidad_periodo AS "
+            f"SELECT localidad_residencia AS localidad, count(*) AS n FROM {TABLE} GROUP BY 1"
+        )
+    finally:
+        con.close()
+    namespace: dict[str, object] = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    assert len(namespace["df"]) == ROWS  # type: ignore[arg-type]
+    assert namespace["pl_df"].shape == (len(LOCALIDADES), 2)  # type: ignore[attr-defined]
+    namespace["con"].close()  # type: ignore[attr-defined]
+
+
 def test_polars_as_the_docs_show(lake: Settings) -> None:
     polars_block = next(b for b in docs_python_blocks() if "import polars" in b)
     assert "pl.from_arrow(con.sql(" in polars_block
