@@ -68,7 +68,7 @@ def _source_rows(home: Path) -> dict[str, int]:
         "con = tables.connect(load_settings(), [Zone.CURATED], read_only=True); "
         'names = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE '
         "database_name = 'curated' AND schema_name NOT IN ('dim', 'conformado', 'indicadores') "
-        "AND schema_name NOT LIKE 'sqlmesh%'\").fetchall(); "
+        "AND schema_name NOT LIKE 'sqlmesh%' AND schema_name NOT LIKE 'bench%'\").fetchall(); "
         "print(json.dumps({t: con.execute(f'SELECT count(*) FROM curated.{s}.{t}').fetchone()[0] "
         "for s, t in names}))"
     )
@@ -164,14 +164,12 @@ def main() -> None:
             sources = _source_rows(home)
             print(f"sources at --rows {rows:,}: {sum(sources.values()):,} rows in", end=" ")
             print(", ".join(f"{t} {n:,}" for t, n in sorted(sources.items())))
-            direct = min(
-                (_in_child("duckdb", home) for _ in range(args.repeat)),
-                key=lambda r: r["seconds"],
-            )
-            mesh = min(
-                (_in_child("sqlmesh", home) for _ in range(args.repeat)),
-                key=lambda r: r["seconds"],
-            )
+            # Interleaved, so that a change in the machine's load hits both sides alike.
+            runs = [
+                (_in_child("duckdb", home), _in_child("sqlmesh", home)) for _ in range(args.repeat)
+            ]
+            direct = min((r[0] for r in runs), key=lambda r: r["seconds"])
+            mesh = min((r[1] for r in runs), key=lambda r: r["seconds"])
             ratio = mesh["seconds"] / direct["seconds"]
             print(f"{'rows':>10} {'duckdb s':>9} {'sqlmesh s':>10} {'ratio':>6} {'model rows':>11}")
             print(
