@@ -43,7 +43,9 @@ def test_run_a_selection_then_datasets_shows_it_up_to_date(env: dict[str, str]) 
     result = ada("run", "--select", "key:*/salud/covid19_casos_osb", env=env)
     assert result.returncode == 0, result.stderr
     assert "✓ salud/covid19_casos_osb" in result.stderr
-    assert "1/1 runs succeeded" in result.stderr
+    # Its publication reads its conformed model: the models and the publication run after it.
+    assert "✓ modelos SQLMesh y publicación" in result.stderr
+    assert "2/2 runs succeeded" in result.stderr
     listing = ada("datasets", env=env).stdout
     line = next(x for x in listing.splitlines() if "salud/covid19_casos_osb" in x)
     # 2,345 rows delivered; 200 break the spec's allowed case types and are quarantined.
