@@ -520,3 +520,79 @@ def test_a_presigned_url_returns_the_file(s3_env: Any, monkeypatch: pytest.Monke
     public = download_url(load_settings(), csv_file.key)
     assert public is not None and public.startswith(f"http://localhost:{port}/")
     assert httpx.get(public, timeout=30).content == response.content
+
+
+# ----------------------------------------------------------------------------------------------
+# A real dataset, through Dagster
+
+
+def _open_materialization(asset: list[str]) -> dict[str, Any]:
+    import dagster as dg
+
+    instance = dg.DagsterInstance.get()
+    try:
+        event = instance.get_latest_materialization_event(dg.AssetKey(asset))
+        assert event is not None and event.asset_materialization is not None
+        return {k: v.value for k, v in event.asset_materialization.metadata.items()}
+    finally:
+        instance.dispose()
+
+
+@pytest.mark.slow
+def test_the_real_road_crash_file_is_released_through_dagster(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The SDM's real file, raw → staging → curated → conformed model → open, as ``ada run``
+    does it: the release validates, its dictionary is the model's, its points are on the map;
+    the same run again publishes nothing new and says so."""
+    from ada.runner import plan_units, run_units
+    from catalog.registry import load_registry
+    from orchestration.definitions import build_definitions
+    from transformations.manifest import load_manifest
+
+    defs = build_definitions()
+    registry = load_registry(settings.datasets_dir)
+    spec = registry.get("siniestros_viales_sdm")
+    assert spec is not None
+    units = plan_units(
+        defs, registry.specs, settings, select="key:*/movilidad/siniestros_viales_sdm"
+    )
+    assert all(result.success for result in run_units(defs, units, settings))
+
+    asset = ["open", "movilidad", "siniestros_viales_sdm"]
+    metadata = _open_materialization(asset)
+    assert metadata["version"] == "v1" and metadata["new_release"] is True
+    assert "siniestros_viales_sdm.geojson" in metadata["files"]
+    release = current_release(settings, spec)
+    assert release is not None and release.rows == metadata["dagster/row_count"] > 2000
+    assert release.source_table == "curated.conformado.siniestros_viales_sdm"
+    assert release.primary_key == ("codigo_accidente",)  # the model's grain
+    model = next(
+        m for m in load_manifest()["models"] if m["name"] == "conformado.siniestros_viales_sdm"
+    )
+    assert {c.name: c.description for c in release.columns} == {
+        c["name"]: c["description"] for c in model["columns"]
+    }
+    folder = download(settings, release, tmp_path / "v1")
+    descriptor = assert_valid_package(folder)
+    assert descriptor["title"] == spec.publication.title
+    assert descriptor["sources"] == [
+        {
+            "title": "Secretaría Distrital de Movilidad",
+            "path": "https://datosabiertos.bogota.gov.co/",
+        }
+    ]
+    collection = assert_valid_geojson(folder / "siniestros_viales_sdm.geojson")
+    assert release.geojson is not None
+    assert len(collection["features"]) == release.geojson.rows
+    assert release.geojson.rows + release.geojson.skipped == release.rows
+    assert release.geojson.rows > 0.9 * release.rows
+    for feature in collection["features"]:
+        longitude, latitude = feature["geometry"]["coordinates"]
+        assert 3.7 <= latitude <= 4.9 and -74.5 <= longitude <= -73.9  # the spec's bounds
+
+    assert all(result.success for result in run_units(defs, units, settings))
+
+    again = _open_materialization(asset)
+    assert again["version"] == "v1" and again["new_release"] is False
+    assert [r.label for r in list_releases(settings, spec)] == ["v1"]
