@@ -337,6 +337,46 @@ def test_the_validator_fails_on_data_that_does_not_match_its_schema(
         assert_valid_package(folder)
 
 
+def test_rows_are_in_key_order_in_every_format_beyond_one_row_group(tmp_path: Path) -> None:
+    """Order is what makes the same data give the same bytes. 300,000 shuffled rows span
+    several DuckDB row groups (122,880 rows), where its parallel CSV writer, left to itself,
+    interleaved them."""
+    import numpy as np
+    import pyarrow.csv as pacsv
+
+    from catalog.publication.formats import write_formats
+
+    rows = 300_000
+    shuffled = np.random.default_rng(1).permutation(rows)
+    table = pa.table(
+        {
+            "codigo": pa.array([f"A{i:07d}" for i in shuffled]),
+            "nota": pa.array([f"-{i}" if i % 3 == 0 else f"nota {i}" for i in shuffled]),
+            "valor": pa.array(np.where(shuffled % 50 == 0, np.nan, shuffled * 0.5)),
+            "momento": pa.array(
+                np.datetime64("2020-01-01T00:00:00") + shuffled.astype("timedelta64[s]")
+            ).cast(pa.timestamp("us")),
+        }
+    )
+
+    written = write_formats(table, tmp_path, "orden", ["codigo"])
+
+    assert written.primary_key == ["codigo"]
+    expected = [f"A{i:07d}" for i in range(rows)]
+    only_key = pacsv.ConvertOptions(include_columns=["codigo"])
+    assert (
+        pacsv.read_csv(tmp_path / "orden.csv", convert_options=only_key)
+        .column("codigo")
+        .to_pylist()
+        == expected
+    )
+    parquet = pq.read_table(tmp_path / "orden.parquet")
+    assert parquet.column_names == table.column_names  # the ordering column stays out
+    assert parquet.column("codigo").to_pylist() == expected
+    records = json.loads((tmp_path / "orden.json").read_text(encoding="utf-8"))
+    assert [r["codigo"] for r in records] == expected
+
+
 # ----------------------------------------------------------------------------------------------
 # Versions: idempotent, immutable, atomic
 
