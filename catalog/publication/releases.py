@@ -306,6 +306,9 @@ class _Prepared:
 
 
 def _prepare(spec: DatasetSpec, table: pa.Table, source_table: str, folder: Path) -> _Prepared:
+    """Write the data files and compute the content hash. The version is not known yet (it
+    depends on what is already published), and the hash leaves version and date out anyway,
+    so the descriptor is built here with placeholders and again, for real, on commit."""
     columns = describe_columns(spec, source_table, table.schema)
     written = write_formats(table, folder, spec.id, declared_primary_key(spec, source_table))
     descriptor = build_descriptor(
