@@ -465,11 +465,13 @@ _KILLED_PUBLISHER = textwrap.dedent(
 )
 
 
-def _publish_and_get_killed(after: str) -> None:
+def _publish_and_get_killed(after: str, work: Path) -> None:
+    """``work`` is the child's temporary folder: a killed process cannot remove its own."""
+    work.mkdir()
     run = subprocess.run(
         [sys.executable, "-c", _KILLED_PUBLISHER, after],
         cwd=REPO,
-        env=dict(os.environ),
+        env={**os.environ, "TMPDIR": str(work)},
         capture_output=True,
         text=True,
         timeout=300,
@@ -477,11 +479,13 @@ def _publish_and_get_killed(after: str) -> None:
     assert run.returncode == -signal.SIGKILL, run.stderr[-2000:]
 
 
-def test_a_publisher_killed_mid_release_leaves_no_visible_half_release(lake: Settings) -> None:
+def test_a_publisher_killed_mid_release_leaves_no_visible_half_release(
+    lake: Settings, tmp_path: Path
+) -> None:
     spec = points_spec()
     v1 = publish(lake, points_table()).release
 
-    _publish_and_get_killed(after="puntos.json")
+    _publish_and_get_killed(after="puntos.json", work=tmp_path / "work")
 
     store = store_for(lake, Zone.OPEN)
     left = sorted(o.key.rsplit("/", 1)[-1] for o in store.list("downloads/gobierno/puntos/v2/"))
@@ -499,11 +503,13 @@ def test_a_publisher_killed_mid_release_leaves_no_visible_half_release(lake: Set
     }
 
 
-def test_killed_after_the_manifest_the_next_run_repairs_the_pointer(lake: Settings) -> None:
+def test_killed_after_the_manifest_the_next_run_repairs_the_pointer(
+    lake: Settings, tmp_path: Path
+) -> None:
     spec = points_spec()
     v1 = publish(lake, points_table()).release
 
-    _publish_and_get_killed(after="_release.json")
+    _publish_and_get_killed(after="_release.json", work=tmp_path / "work")
 
     # v2 is complete (its marker is there) but current.json still names v1.
     assert [r.label for r in list_releases(lake, spec)] == ["v2", "v1"]
