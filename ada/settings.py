@@ -32,6 +32,11 @@ class Zone(StrEnum):
 TABLE_ZONES = (Zone.STAGING, Zone.CURATED, Zone.OPEN)
 
 
+def _netloc(endpoint: str) -> str:
+    parsed = urlparse(endpoint if "://" in endpoint else f"http://{endpoint}")
+    return parsed.netloc
+
+
 @dataclass(frozen=True)
 class S3Settings:
     """Where the lake lives on S3: one bucket with a prefix per zone, or a bucket per zone."""
@@ -42,6 +47,9 @@ class S3Settings:
     bucket: str
     zone_buckets: dict[Zone, str] = field(default_factory=dict)
     region: str = "us-east-1"
+    #: Where people's browsers reach the same server (presigned download URLs), when the
+    #: platform reaches it at an internal address such as ``http://minio:9000``.
+    public_endpoint: str | None = None
 
     @property
     def secure(self) -> bool:
@@ -50,8 +58,17 @@ class S3Settings:
     @property
     def host(self) -> str:
         """``host:port`` without the scheme, as the minio SDK and DuckDB want it."""
-        parsed = urlparse(self.endpoint if "://" in self.endpoint else f"http://{self.endpoint}")
-        return parsed.netloc
+        return _netloc(self.endpoint)
+
+    @property
+    def public_host(self) -> str:
+        """``host:port`` of the public endpoint (the internal one when none is set)."""
+        return _netloc(self.public_endpoint) if self.public_endpoint else self.host
+
+    @property
+    def public_secure(self) -> bool:
+        endpoint = self.public_endpoint or self.endpoint
+        return endpoint.startswith("https://")
 
     def location(self, zone: Zone) -> tuple[str, str]:
         """The bucket and key prefix that hold ``zone``."""
@@ -121,6 +138,7 @@ def _s3_from_env() -> S3Settings | None:
         bucket=bucket,
         zone_buckets=zone_buckets,
         region=_env("ADA_S3_REGION") or "us-east-1",
+        public_endpoint=_env("ADA_S3_PUBLIC_ENDPOINT"),
     )
 
 

@@ -7,6 +7,7 @@ pyarrow's ``S3FileSystem`` so that parsers read large files in bounded memory.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import os
@@ -248,6 +249,21 @@ class S3Store:
 
     def uri(self, key: str = "") -> str:
         return f"s3://{self.bucket}/{self._key(key)}"
+
+    def presigned_get_url(self, key: str, expires: dt.timedelta) -> str:
+        """A URL that lets anyone holding it GET ``key`` until it expires (at most 7 days),
+        signed for the public endpoint. Signing is local: no request reaches the server."""
+        from minio import Minio
+
+        signer = Minio(
+            self._s3.public_host,
+            access_key=self._s3.access_key.get_secret_value(),
+            secret_key=self._s3.secret_key.get_secret_value(),
+            secure=self._s3.public_secure,
+            region=self._s3.region,
+        )
+        url: str = signer.presigned_get_object(self.bucket, self._key(key), expires=expires)
+        return url
 
     def delete(self, key: str) -> None:
         for obj in self.list(key):

@@ -1,19 +1,24 @@
 """The leak canary: re-scan published files for direct identifiers.
 
-It reads every CSV and Parquet file under a prefix of the open zone and runs the text detector
-over the distinct values of each column, looking only for direct identifiers (documents,
-phones, e-mails, addresses, names said with context). Any hit fails the check. The findings say
+It reads every data file under a prefix of the open zone (CSV, Parquet, JSON and GeoJSON, in
+every release version) and runs the text detector over the distinct values of each column,
+looking only for direct identifiers (documents, phones, e-mails, addresses, names said with
+context). Any hit fails the check. The findings say
 file, column, kind of data and how many values, never the values themselves.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ada.settings import Settings, Zone
+
+if TYPE_CHECKING:
+    from lake.storage import ObjectStore
 
 #: Direct identifiers: one of these alone points at a person.
 DIRECT_IDENTIFIERS = (
@@ -91,10 +96,54 @@ def scan_table(table: pa.Table, file: str | None = None) -> list[Leak]:
     return leaks
 
 
+#: Files that describe a release (its manifest, pointer, withdrawal record, Data Package): they
+#: hold metadata written by the platform, including the publisher's institutional contact
+#: e-mail, not released rows.
+RELEASE_METADATA = frozenset(
+    {"_release.json", "_withdrawn.json", "current.json", "datapackage.json"}
+)
+
+
+def _json_rows(path: str, geojson: bool) -> pa.Table:
+    """A JSON array of records, or a GeoJSON FeatureCollection's properties, as a table."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        # A FeatureCollection is one JSON object: DuckDB must be allowed to read it whole.
+        source = f"read_json(?, format = 'auto', maximum_object_size = {2**31 - 1})"
+        if geojson:
+            query = (
+                "SELECT unnest(feature.properties) FROM "
+                f"(SELECT unnest(features) AS feature FROM {source})"
+            )
+        else:
+            query = f"SELECT * FROM {source}"
+        return con.execute(query, [path]).to_arrow_table()
+    finally:
+        con.close()
+
+
+def _read_json_file(store: ObjectStore, key: str) -> pa.Table:
+    """DuckDB reads JSON from a file: the object is copied to a local temporary one first."""
+    import shutil
+    import tempfile
+
+    suffix = "." + key.rsplit(".", 1)[-1]
+    with tempfile.NamedTemporaryFile(suffix=suffix) as local:
+        with store.open_input(key) as handle:
+            shutil.copyfileobj(handle, local, 1 << 20)
+        local.flush()
+        return _json_rows(local.name, geojson=key.endswith(".geojson"))
+
+
 def read_published(settings: Settings, key: str) -> pa.Table | None:
-    """A published file as a table, typed the way a downloader's tools would read it."""
+    """A published data file as a table, typed the way a downloader's tools would read it;
+    ``None`` for anything that is not a data file (release metadata, unknown formats)."""
     from lake.storage import store_for
 
+    if key.rsplit("/", 1)[-1] in RELEASE_METADATA:
+        return None
     store = store_for(settings, Zone.OPEN)
     if key.endswith(".parquet"):
         import pyarrow.parquet as pq
@@ -106,11 +155,15 @@ def read_published(settings: Settings, key: str) -> pa.Table | None:
 
         with store.open_input(key) as handle:
             return pacsv.read_csv(handle)
+    if key.endswith((".json", ".geojson")):
+        return _read_json_file(store, key)
     return None
 
 
 def scan_open_zone(settings: Settings, prefix: str = "") -> tuple[int, list[Leak]]:
-    """Scan every published file under ``prefix``; returns (files scanned, leaks)."""
+    """Scan every published data file under ``prefix`` (every version of every release,
+    complete or not: a file in the open zone is exposed whether or not a manifest lists it);
+    returns (files scanned, leaks)."""
     from lake.storage import store_for
 
     store = store_for(settings, Zone.OPEN)

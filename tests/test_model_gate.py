@@ -14,6 +14,7 @@ import yaml
 
 from ada.runner import plan_units, run_units
 from ada.settings import Settings, Zone
+from catalog.publication import current_release, list_releases
 from catalog.registry import load_registry
 from lake import tables
 from lake.storage import store_for
@@ -140,8 +141,13 @@ def test_a_failing_audit_blocks_only_its_own_publication(settings: Settings) -> 
     result = _publish_both(settings)
 
     assert not result.success and "accepted_values" in result.message
+    health = load_registry(settings.datasets_dir).get("notificaciones_salud")
+    assert health is not None
+    assert [r.label for r in list_releases(settings, health)] == ["v1"]
+    current = current_release(settings, health)
+    assert current is not None and current.rows == 40
     published = store_for(settings, Zone.OPEN).get_bytes(
-        "downloads/salud/notificaciones_salud/notificaciones_salud.csv"
+        "downloads/salud/notificaciones_salud/v1/notificaciones_salud.csv"
     )
     assert published.decode("utf-8").count("\n") == 41  # header + the 40 rows released before
 

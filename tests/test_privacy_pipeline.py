@@ -16,6 +16,7 @@ import pyarrow as pa
 import pytest
 
 from ada.settings import Zone, load_settings
+from catalog.publication import current_release
 from catalog.registry import load_registry
 from lake import tables
 from lake.storage import store_for
@@ -92,8 +93,8 @@ def _curated_and_open_text(settings) -> str:  # type: ignore[no-untyped-def]
     open_store = store_for(settings, Zone.OPEN)
     published = [o.key for o in open_store.list("downloads/")]
     assert any(k.endswith(".csv") for k in published), "nothing was published"
-    for key in published:
-        if key.endswith(".csv"):
+    for key in published:  # every text file: data (CSV, JSON, GeoJSON) and release metadata
+        if not key.endswith(".parquet"):
             parts.append(open_store.get_bytes(key).decode("utf-8"))
     curated_store = store_for(settings, Zone.CURATED)
     parts += [curated_store.get_bytes(o.key).decode() for o in curated_store.list("_privacy/")]
@@ -197,10 +198,12 @@ def test_no_personal_value_survives_outside_the_restricted_zones(ada_home: Path)
     assert leaked == 0, f"{leaked} personal value(s) leaked outside the restricted zones"
 
     # The rest of the petition stays useful: the placeholders replace only the personal spans.
-    open_store = store_for(settings, Zone.OPEN)
-    petitions = open_store.get_bytes(
-        "downloads/gestion_publica/pqrs_peticiones/pqrs_peticiones.csv"
-    )
+    petitions_spec = next(spec for spec in specs if spec.id == "pqrs_peticiones")
+    release = current_release(settings, petitions_spec)
+    assert release is not None and release.label == "v1"
+    petitions_csv = release.file_of_format("CSV")
+    assert petitions_csv is not None
+    petitions = store_for(settings, Zone.OPEN).get_bytes(petitions_csv.key)
     planted_row = next(
         line for line in petitions.decode().splitlines() if "solicito la poda de un árbol" in line
     )
@@ -209,21 +212,58 @@ def test_no_personal_value_survives_outside_the_restricted_zones(ada_home: Path)
     assert re.search(r"Buenos días, mi nombre es <PERSONA>", planted_row)
 
 
+def _geojson(properties: list[dict[str, object]]) -> bytes:
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [-74.1, 4.6]},
+            "properties": p,
+        }
+        for p in properties
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+
 @pytest.mark.slow
 def test_the_canary_fails_on_a_published_file_with_personal_data(settings) -> None:  # type: ignore[no-untyped-def]
+    """Planted in every format of a release version; a clean release and the release metadata
+    (whose institutional contact e-mail is public on purpose) raise nothing."""
+    import pyarrow.parquet as pq
+
     from privacy.canary import scan_open_zone
 
     store = store_for(settings, Zone.OPEN)
+    leaky = "downloads/salud/x/v2/"
     store.put_bytes(
-        "downloads/salud/x/x.csv",
+        f"{leaky}x.csv",
         f"localidad,contacto\nSuba,{PLANTED['email']}\nBosa,{PLANTED['phone']}\n".encode(),
     )
-    store.put_bytes("downloads/salud/y/y.csv", b"localidad,casos\nSuba,12\nBosa,30\n")
+    store.put_bytes(
+        f"{leaky}x.json",
+        json.dumps([{"localidad": "Suba", "contacto": PLANTED["email"]}]).encode(),
+    )
+    store.put_bytes(
+        f"{leaky}x.geojson", _geojson([{"localidad": "Bosa", "nota": PLANTED["phone"]}])
+    )
+    sink = io.BytesIO()
+    pq.write_table(pa.table({"documento": [PLANTED["cedula"]]}), sink)
+    store.put_bytes(f"{leaky}x.parquet", sink.getvalue())
+    clean = "downloads/salud/y/v1/"
+    store.put_bytes(f"{clean}y.csv", b"localidad,casos\nSuba,12\nBosa,30\n")
+    store.put_bytes(f"{clean}y.json", b'[{"localidad": "Suba", "casos": 12}]')
+    store.put_bytes(f"{clean}y.geojson", _geojson([{"localidad": "Suba", "casos": 12}]))
+    contact = {"contributors": [{"title": "Equipo", "email": "datos@ada.gov.co"}]}
+    store.put_bytes(f"{clean}datapackage.json", json.dumps(contact).encode())
+
     scanned, leaks = scan_open_zone(settings, "downloads/")
-    assert scanned == 2
+
+    assert scanned == 7
     found = {(leak.file, leak.column, leak.entity) for leak in leaks}
     assert found == {
-        ("downloads/salud/x/x.csv", "contacto", "EMAIL_ADDRESS"),
-        ("downloads/salud/x/x.csv", "contacto", "PHONE_NUMBER"),
+        (f"{leaky}x.csv", "contacto", "EMAIL_ADDRESS"),
+        (f"{leaky}x.csv", "contacto", "PHONE_NUMBER"),
+        (f"{leaky}x.json", "contacto", "EMAIL_ADDRESS"),
+        (f"{leaky}x.geojson", "nota", "PHONE_NUMBER"),
+        (f"{leaky}x.parquet", "documento", "CO_CEDULA"),
     }
     assert all(PLANTED["email"] not in leak.describe() for leak in leaks)

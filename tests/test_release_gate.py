@@ -111,8 +111,12 @@ def test_a_safe_release_is_published_with_its_report(specs_dir: Path) -> None:
     [result] = _run(specs_dir, "publicable", 800, privacy)
     assert result.success, result.message
     assert sorted(_published("publicable")) == [
-        "downloads/gobierno/publicable/publicable.csv",
-        "downloads/gobierno/publicable/publicable.parquet",
+        "downloads/gobierno/publicable/current.json",
+        "downloads/gobierno/publicable/v1/_release.json",
+        "downloads/gobierno/publicable/v1/datapackage.json",
+        "downloads/gobierno/publicable/v1/publicable.csv",
+        "downloads/gobierno/publicable/v1/publicable.json",
+        "downloads/gobierno/publicable/v1/publicable.parquet",
     ]
     spec = load_registry(load_settings().datasets_dir).get("publicable")
     assert spec is not None

@@ -4,20 +4,28 @@
 re-identification gate. Two blocking checks hang on it: ``privacy_policy`` (every column that
 looks personal has a policy) and ``reidentification_risk`` (k-anonymity and l-diversity). If
 either fails, ``open/<sector>/<id>`` does not run in that run, so nothing unsafe is published.
-``open/<sector>/<id>`` writes the CSV and Parquet downloads of the whole dataset from its
+``open/<sector>/<id>`` publishes the next release of the whole dataset (a version folder with
+CSV, Parquet, JSON, GeoJSON and ``datapackage.json``, see ``catalog.publication``) from its
 conformed SQLMesh model (``curated/conformado/<id>``), so a model whose audits fail is not
-published either; a dataset without a conformed model publishes its privacy-treated table. Its
-``leak_canary`` check re-scans every file the dataset has in the open zone for direct
+published either; a dataset without a conformed model publishes its privacy-treated table.
+Unchanged data publishes nothing new, and the metadata says so. Its ``leak_canary`` check
+re-scans every data file the dataset has in the open zone (every version) for direct
 identifiers.
 """
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
+from ada.settings import Settings, Zone
 from catalog.specs import DatasetSpec
 from orchestration.defs import metadata as md
 from orchestration.defs.datasets import partitions_for, staging_key
 from orchestration.defs.resources import LakeResource
 from orchestration.defs.transformations import conformed_key
+
+if TYPE_CHECKING:
+    from catalog.publication import Published
 
 POLICY_CHECK = "privacy_policy"
 GATE_CHECK = "reidentification_risk"
@@ -152,6 +160,33 @@ def publication_source(spec: DatasetSpec) -> tuple[dg.AssetKey, str]:
     return curated_key(spec), f"curated.{spec.table_name}"
 
 
+def _files_metadata(published: "Published", settings: Settings) -> dg.MetadataValue:
+    from lake.storage import store_for
+
+    store = store_for(settings, Zone.OPEN)
+    rows = [[f.format, f.name, f.bytes, store.uri(f.key)] for f in published.release.files]
+    return md.markdown_table(["formato", "archivo", "bytes", "ubicación"], rows)
+
+
+def _open_metadata(
+    published: "Published", settings: Settings, source_table: str
+) -> "dict[str, dg.RawMetadataValue]":
+    release = published.release
+    metadata: dict[str, dg.RawMetadataValue] = {
+        "dagster/row_count": dg.MetadataValue.int(release.rows),
+        "version": release.label,
+        "new_release": published.is_new,
+        "published_at": release.published_at,
+        "files": _files_metadata(published, settings),
+        "columns": dg.MetadataValue.json(published.columns),
+        "source_table": source_table,
+        "content_sha256": release.content_sha256,
+    }
+    if release.geojson is not None:
+        metadata["geojson_rows_skipped"] = dg.MetadataValue.int(release.geojson.skipped)
+    return metadata
+
+
 def build_open_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
     source_key, source_table = publication_source(spec)
 
@@ -159,32 +194,33 @@ def build_open_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
         key=open_key(spec),
         deps=[source_key],
         group_name=spec.sector.value,
-        description=md.description(spec, "zona abierta: archivos publicados (CSV y Parquet)"),
+        description=md.description(
+            spec, "zona abierta: versiones publicadas (CSV, Parquet, JSON, GeoJSON y Data Package)"
+        ),
         owners=md.owners(spec),
-        kinds={"csv", "parquet"},
+        kinds={"csv", "parquet", "json"},
         tags=md.tags(spec),
         # A release is the whole dataset (every partition), so this asset is not partitioned.
         code_version=str(spec.spec_version),
         metadata={"ada/source_table": source_table},
     )
-    def _open(lake: LakeResource) -> dg.MaterializeResult:
-        from ada.settings import Zone
+    def _open(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
         from catalog.publication import PublicationError, publish_dataset
-        from lake.storage import store_for
 
         settings = lake.settings()
+
+        def log_written(key: str, size: int) -> None:
+            context.log.info(f"Escrito {key} ({size} bytes)")
+
         try:
-            published = publish_dataset(settings, spec, source_table)
+            published = publish_dataset(settings, spec, source_table, on_written=log_written)
         except PublicationError as err:
             raise dg.Failure(description=str(err)) from None
-        store = store_for(settings, Zone.OPEN)
+        context.log.info(published.summary())
         return dg.MaterializeResult(
-            metadata={
-                "dagster/row_count": dg.MetadataValue.int(published.rows),
-                "files": dg.MetadataValue.json([store.uri(k) for k in published.keys]),
-                "columns": dg.MetadataValue.json(published.columns),
-                "source_table": source_table,
-            }
+            metadata=_open_metadata(published, settings, source_table),
+            # Unchanged data keeps its data version, so Dagster sees nothing new downstream.
+            data_version=dg.DataVersion(published.release.content_sha256),
         )
 
     return _open
