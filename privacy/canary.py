@@ -160,19 +160,60 @@ def read_published(settings: Settings, key: str) -> pa.Table | None:
     return None
 
 
-def scan_open_zone(settings: Settings, prefix: str = "") -> tuple[int, list[Leak]]:
+#: Where the canary remembers the files it found clean (restricted curated zone).
+LEDGER_PREFIX = "_canary"
+
+
+def _ledger_key(prefix: str) -> str:
+    return f"{LEDGER_PREFIX}/{prefix.strip('/') or 'all'}.json"
+
+
+def _read_ledger(settings: Settings, prefix: str) -> dict[str, str]:
+    from lake import reports
+
+    return dict(reports.read_report(settings, _ledger_key(prefix)) or {})
+
+
+def _write_ledger(settings: Settings, prefix: str, clean: dict[str, str]) -> None:
+    import json
+
+    from lake.storage import store_for
+
+    data = json.dumps(clean, sort_keys=True).encode()
+    store_for(settings, Zone.CURATED).put_bytes(_ledger_key(prefix), data)
+
+
+def scan_open_zone(
+    settings: Settings, prefix: str = "", *, remember: bool = False
+) -> tuple[int, list[Leak]]:
     """Scan every published data file under ``prefix`` (every version of every release,
     complete or not: a file in the open zone is exposed whether or not a manifest lists it);
-    returns (files scanned, leaks)."""
+    returns (files checked, leaks).
+
+    With ``remember``, files found clean are recorded with their etag in the curated zone and
+    are not read again while their etag is unchanged: released files are immutable, so after
+    its first scan each run reads only what is new or was rewritten, instead of every version
+    ever published."""
     from lake.storage import store_for
 
     store = store_for(settings, Zone.OPEN)
-    scanned = 0
+    known = _read_ledger(settings, prefix) if remember else {}
+    clean: dict[str, str] = {}
+    checked = 0
     leaks: list[Leak] = []
     for info in store.list(prefix):
+        if known.get(info.key) == info.etag:
+            clean[info.key] = info.etag
+            checked += 1
+            continue
         table = read_published(settings, info.key)
         if table is None:
             continue
-        scanned += 1
-        leaks += scan_table(table, info.key)
-    return scanned, leaks
+        checked += 1
+        found = scan_table(table, info.key)
+        leaks += found
+        if not found:
+            clean[info.key] = info.etag
+    if remember and clean != known:
+        _write_ledger(settings, prefix, clean)
+    return checked, leaks

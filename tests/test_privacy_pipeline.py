@@ -267,3 +267,34 @@ def test_the_canary_fails_on_a_published_file_with_personal_data(settings) -> No
         (f"{leaky}x.parquet", "documento", "CO_CEDULA"),
     }
     assert all(PLANTED["email"] not in leak.describe() for leak in leaks)
+
+
+def test_the_canary_rereads_only_new_or_rewritten_files(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With ``remember``, a file found clean is not read again while unchanged; leaky files and
+    rewritten ones always are."""
+    import time
+
+    from privacy import canary
+
+    store = store_for(settings, Zone.OPEN)
+    store.put_bytes("downloads/salud/z/v1/z.csv", b"localidad,casos\nSuba,12\n")
+    store.put_bytes("downloads/salud/z/v1/w.csv", f"contacto\n{PLANTED['email']}\n".encode())
+    reads: list[str] = []
+    real_read = canary.read_published
+
+    def counting_read(settings, key):  # type: ignore[no-untyped-def]
+        reads.append(key)
+        return real_read(settings, key)
+
+    monkeypatch.setattr(canary, "read_published", counting_read)
+
+    first = canary.scan_open_zone(settings, "downloads/salud/z/", remember=True)
+    second = canary.scan_open_zone(settings, "downloads/salud/z/", remember=True)
+
+    assert first[0] == second[0] == 2 and len(first[1]) == len(second[1]) == 1
+    leaky, clean = "downloads/salud/z/v1/w.csv", "downloads/salud/z/v1/z.csv"
+    assert reads == [leaky, clean, leaky]  # the clean file was read once
+    time.sleep(0.01)  # a rewrite gets a new etag (mtime and size locally, content on S3)
+    store.put_bytes("downloads/salud/z/v1/z.csv", f"contacto\n{PLANTED['phone']}\n".encode())
+    _, leaks = canary.scan_open_zone(settings, "downloads/salud/z/", remember=True)
+    assert {leak.file for leak in leaks} == {leaky, clean}

@@ -237,7 +237,7 @@ def build_canary_check(spec: DatasetSpec) -> dg.AssetChecksDefinition:
         from catalog.publication import dataset_prefix
         from privacy.canary import scan_open_zone
 
-        scanned, leaks = scan_open_zone(lake.settings(), dataset_prefix(spec))
+        scanned, leaks = scan_open_zone(lake.settings(), dataset_prefix(spec), remember=True)
         return dg.AssetCheckResult(
             passed=scanned > 0 and not leaks,
             severity=dg.AssetCheckSeverity.ERROR,
