@@ -20,7 +20,9 @@ Conventions:
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from typing import Any
+
+from typing_extensions import NotRequired, TypedDict
 
 
 class Organization(TypedDict):
