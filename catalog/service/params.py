@@ -1,0 +1,288 @@
+"""The parameters of each CKAN action, as CKAN clients send them.
+
+The same model reads a GET query string and a POST JSON body (``ckanapi`` POSTs by default,
+harvesters and browsers GET). Values arrive as CKAN accepts them: ``"10"`` or ``10`` for a
+number, ``"true"`` or ``true`` for a flag, and a list either repeated in the query string
+(``facet.field=tags&facet.field=groups``), JSON-encoded in one value
+(``facet.field=["tags","groups"]``) or as a JSON list in a body. Unknown parameters are
+ignored, as CKAN does. ``datastore_search`` has a GET model and a POST model, because its
+``filters`` and ``q`` are JSON objects inside a query string but plain objects in a body.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from catalog.search.index import DEFAULT_FACET_LIMIT, MAX_ROWS
+from catalog.service.ckan import ValidationFailed
+
+#: CKAN's ``ckan.datastore.search.rows_default`` and ``rows_max``.
+DATASTORE_DEFAULT_LIMIT = 100
+DATASTORE_MAX_LIMIT = 32_000
+
+
+class ActionParams(BaseModel):
+    """Unknown parameters are ignored; names with dots (``facet.field``) are aliases."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class NoParams(ActionParams):
+    pass
+
+
+def json_list(value: Any, name: str) -> list[str]:
+    """A list parameter as CKAN takes it: a list, repeated values, or a JSON-encoded list."""
+    values = value if isinstance(value, list) else [value]
+    found: list[str] = []
+    for item in values:
+        if isinstance(item, str) and item.strip().startswith("["):
+            try:
+                decoded = json.loads(item)
+            except json.JSONDecodeError:
+                raise ValueError(
+                    f'{name} no es una lista JSON válida; p. ej. ["tags", "groups"]'
+                ) from None
+            if not isinstance(decoded, list) or not all(isinstance(v, str) for v in decoded):
+                raise ValueError(f"{name} debe ser una lista de textos")
+            found.extend(decoded)
+        elif isinstance(item, str):
+            found.extend(part.strip() for part in item.split(",") if part.strip())
+        else:
+            raise ValueError(f"{name} debe ser una lista de textos")
+    return found
+
+
+class PackageSearchParams(ActionParams):
+    q: str | None = Field(
+        None,
+        description="Búsqueda en texto (sintaxis de Solr/CKAN): palabras, frases entre "
+        'comillas, campo:valor, AND/OR/NOT. Vacío o "*:*" devuelve todo.',
+        examples=["movilidad bogota"],
+    )
+    fq: str | None = Field(
+        None,
+        description="Filtros con la misma sintaxis, que no afectan la relevancia.",
+        examples=['groups:salud res_format:"CSV"'],
+    )
+    facet_field: list[str] = Field(
+        default_factory=list,
+        alias="facet.field",
+        description="Campos de facetas: lista JSON, valores repetidos o separados por comas "
+        "(organization, groups, tags, res_format, license_id, sector, dimension, "
+        "frequency, quality_level...).",
+        examples=[["organization", "groups", "tags"]],
+    )
+    facet_limit: int = Field(
+        DEFAULT_FACET_LIMIT,
+        alias="facet.limit",
+        ge=-1,
+        description="Valores por faceta; -1 todos, 0 ninguno.",
+    )
+    facet: bool = Field(True, description="false no calcula facetas.")
+    rows: int = Field(10, ge=0, description=f"Resultados por página (máximo {MAX_ROWS}).")
+    start: int = Field(0, ge=0, description="Resultados que se saltan (paginación).")
+    sort: str | None = Field(
+        None,
+        description="Orden: campo asc|desc separados por comas (score, metadata_modified, "
+        "metadata_created, title_string, name, downloads, quality_score).",
+        examples=["score desc, metadata_modified desc"],
+    )
+    include_private: bool = Field(False, description="Se acepta y se ignora: todo es público.")
+    include_drafts: bool = Field(False, description="Se acepta y se ignora.")
+
+    @field_validator("facet_field", mode="before")
+    @classmethod
+    def _facet_fields(cls, value: Any) -> list[str]:
+        return json_list(value, "facet.field")
+
+
+class IdParams(ActionParams):
+    id: str = Field(min_length=1, description="Nombre o identificador (UUID).")
+
+
+class PackageShowParams(IdParams):
+    use_default_schema: bool = Field(False, description="Se acepta y se ignora.")
+    include_tracking: bool = Field(False, description="Se acepta y se ignora.")
+
+
+class ResourceShowParams(ActionParams):
+    id: str = Field(min_length=1, description="Identificador del recurso (UUID).")
+
+
+class PackageListParams(ActionParams):
+    limit: int | None = Field(None, ge=0, description="Máximo de nombres.")
+    offset: int = Field(0, ge=0, description="Nombres que se saltan.")
+
+
+class GroupListParams(ActionParams):
+    """``organization_list`` and ``group_list``."""
+
+    all_fields: bool = Field(False, description="Devuelve objetos completos, no solo nombres.")
+    sort: str = Field(
+        "title asc",
+        description="name, title o package_count, con asc o desc.",
+        pattern=r"^\s*(name|title|package_count)(\s+(asc|desc))?\s*$",
+    )
+    limit: int | None = Field(None, ge=0)
+    offset: int = Field(0, ge=0)
+    include_dataset_count: bool = Field(True, description="Incluye package_count (all_fields).")
+
+
+class OrganizationShowParams(IdParams):
+    include_datasets: bool = Field(False, description="Incluye sus conjuntos (hasta 1000).")
+
+
+class TagListParams(ActionParams):
+    query: str | None = Field(None, description="Solo etiquetas que contienen este texto.")
+    all_fields: bool = Field(False, description="Devuelve objetos completos, no solo nombres.")
+
+
+class HelpShowParams(ActionParams):
+    name: str = Field(min_length=1, description="Nombre de la acción.")
+
+
+# ---------------------------------------------------------------------------- datastore_search
+
+
+@dataclass(frozen=True)
+class DatastoreRequest:
+    """A ``datastore_search`` call once its parameters are decoded (GET or POST)."""
+
+    resource_id: str
+    filters: dict[str, Any]
+    q: str | dict[str, str] | None
+    fields: list[str] | None
+    sort: str | None
+    limit: int
+    offset: int
+    include_total: bool
+
+
+_LIMIT_HELP = f"Filas (por omisión {DATASTORE_DEFAULT_LIMIT}, máximo {DATASTORE_MAX_LIMIT})."
+
+
+class _DatastoreCommon(ActionParams):
+    resource_id: str = Field(min_length=1, description="Recurso con datastore_active.")
+    sort: str | None = Field(
+        None, description="Columnas con asc|desc separadas por comas.", examples=["fecha desc"]
+    )
+    limit: int = Field(DATASTORE_DEFAULT_LIMIT, ge=0, description=_LIMIT_HELP)
+    offset: int = Field(0, ge=0, description="Filas que se saltan.")
+    include_total: bool = Field(True, description="Cuenta el total de filas que coinciden.")
+    records_format: Literal["objects"] = Field(
+        "objects", description="Solo objects (una fila = un objeto)."
+    )
+
+    def _request(
+        self, filters: dict[str, Any], q: str | dict[str, str] | None, fields: list[str] | None
+    ) -> DatastoreRequest:
+        return DatastoreRequest(
+            resource_id=self.resource_id,
+            filters=filters,
+            q=q,
+            fields=fields,
+            sort=self.sort,
+            limit=min(self.limit, DATASTORE_MAX_LIMIT),
+            offset=self.offset,
+            include_total=self.include_total,
+        )
+
+
+class DatastoreSearchQuery(_DatastoreCommon):
+    """``datastore_search`` by GET: objects and lists arrive JSON-encoded."""
+
+    filters: str | None = Field(
+        None,
+        description="Objeto JSON columna → valor o lista de valores.",
+        examples=['{"localidad": ["Kennedy", "Bosa"]}'],
+    )
+    q: str | None = Field(
+        None,
+        description="Texto en todas las columnas de texto, u objeto JSON columna → texto.",
+        examples=["dengue"],
+    )
+    fields: list[str] = Field(
+        default_factory=list,
+        description="Columnas: repetidas, separadas por comas o como lista JSON.",
+        examples=[["fecha", "valor"]],
+    )
+
+    def request(self) -> DatastoreRequest:
+        q: str | dict[str, str] | None = self.q
+        if self.q is not None and self.q.strip().startswith("{"):
+            q = _text_object(_decode_json(self.q, "q"), "q")
+        filters = _filters_object(_decode_json(self.filters, "filters")) if self.filters else {}
+        return self._request(filters, q, _fields(self.fields))
+
+
+class DatastoreSearchBody(_DatastoreCommon):
+    """``datastore_search`` by POST (what ``ckanapi`` sends): a JSON body."""
+
+    filters: dict[str, Any] | str | None = Field(
+        None, description="Columna → valor o lista de valores (o el mismo objeto como texto JSON)."
+    )
+    q: str | dict[str, str] | None = Field(
+        None, description="Texto en todas las columnas de texto, u objeto columna → texto."
+    )
+    fields: list[str] | str | None = Field(
+        None, description="Lista de columnas, o texto separado por comas."
+    )
+
+    def request(self) -> DatastoreRequest:
+        filters = self.filters
+        if isinstance(filters, str):
+            filters = _decode_json(filters, "filters") if filters.strip() else {}
+        q = self.q
+        if isinstance(q, str) and q.strip().startswith("{"):
+            q = _text_object(_decode_json(q, "q"), "q")
+        return self._request(_filters_object(filters or {}), q, _fields(self.fields))
+
+
+def _decode_json(text: str | None, name: str) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise ValidationFailed(
+            f"{name} no es JSON válido.", {name: ["Debe ser un objeto JSON."]}
+        ) from None
+
+
+def _filters_object(value: Any) -> dict[str, Any]:
+    """Column → a scalar or a list of scalars (an object or list inside is refused)."""
+    if not isinstance(value, dict):
+        raise ValidationFailed(
+            "filters debe ser un objeto columna → valor.", {"filters": ["Debe ser un objeto."]}
+        )
+    for column, wanted in value.items():
+        values = wanted if isinstance(wanted, list) else [wanted]
+        if not values or any(isinstance(v, dict | list) for v in values):
+            raise ValidationFailed(
+                f"El filtro de «{column}» debe ser un valor o una lista de valores.",
+                {"filters": [f"Valor no válido para «{column}»."]},
+            )
+    return value
+
+
+def _text_object(value: Any, name: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ValidationFailed(
+            f"{name} debe ser un texto o un objeto columna → texto.",
+            {name: ["Debe ser un texto o un objeto columna → texto."]},
+        )
+    return value
+
+
+def _fields(value: list[str] | str | None) -> list[str] | None:
+    if value is None or value == "" or value == []:
+        return None
+    try:
+        return json_list(value, "fields")
+    except ValueError as err:
+        raise ValidationFailed(str(err), {"fields": [str(err)]}) from None
