@@ -9,15 +9,14 @@ describes every way a CKAN client calls it. Answers are CKAN's envelope (see
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from starlette.concurrency import run_in_threadpool
@@ -53,6 +52,10 @@ from catalog.service.params import (
     PackageShowParams,
     ResourceShowParams,
     TagListParams,
+    body_values,
+    query_parameters,
+    query_values,
+    request_body,
 )
 from catalog.service.state import Service, service_of
 
@@ -82,6 +85,8 @@ class Action:
     prepare: Callable[[Any], Any] = lambda params: params
     #: Runs in the thread pool (I/O or long CPU) instead of on the event loop.
     blocking: bool = False
+    #: Its answers are kept in the worker's response cache (see ``cache.py``).
+    cached: bool = False
 
 
 # ------------------------------------------------------------------------------------ actions
@@ -306,6 +311,7 @@ ACTIONS: tuple[Action, ...] = (
         "Búsqueda en español (sin tildes ni mayúsculas, con plurales), filtros fq, facetas, "
         "orden y paginación, como CKAN/Solr. Solo conjuntos públicos y activos.",
         errors=(ValidationFailed, SearchQueryFailed),
+        cached=True,
     ),
     Action(
         "package_show",
@@ -415,6 +421,27 @@ ACTIONS_BY_NAME = {action.name: action for action in ACTIONS}
 
 async def _answer(request: Request, action: Action, params: Any) -> Response:
     service = service_of(request)
+    if action.cached and service.cache.enabled:
+        return await _cached_answer(service, action, params)
+    return await _compute(service, action, params)
+
+
+async def _cached_answer(service: Service, action: Action, params: BaseModel) -> Response:
+    """The cached body if this version already answered these parameters, else compute and
+    keep it. The version is read before computing: an answer computed while the catalog
+    changes is kept under the version it may already be older than, never a newer one."""
+    version = service.live.view.version
+    key = (action.name, params.model_dump_json())
+    body = service.cache.get(version, key)
+    if body is not None:
+        return Response(body, media_type="application/json")
+    response = await _compute(service, action, params)
+    if response.status_code == 200:
+        service.cache.put(version, key, bytes(response.body))
+    return response
+
+
+async def _compute(service: Service, action: Action, params: Any) -> Response:
     try:
         argument = action.prepare(params)
         if action.blocking:
@@ -428,37 +455,35 @@ async def _answer(request: Request, action: Action, params: Any) -> Response:
     return success(service.root, action.name, result)
 
 
-def _with_params(endpoint: Callable[..., Any], annotation: Any) -> Callable[..., Any]:
-    """Give ``endpoint``'s ``params`` the action's model: FastAPI reads the signature."""
-    signature = inspect.signature(endpoint)
-    parameters = [
-        p.replace(annotation=annotation) if p.name == "params" else p.replace(annotation=Request)
-        for p in signature.parameters.values()
-    ]
-    endpoint.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-    return endpoint
-
-
 def _get_endpoint(action: Action) -> Callable[..., Any]:
-    async def endpoint(request: Request, params: BaseModel) -> Response:
-        return await _answer(request, action, params)
+    async def endpoint(request: Request) -> Response:
+        values = query_values(request.query_params.multi_items(), action.params)
+        return await _validated(request, action, action.params, values)
 
-    return _with_params(endpoint, Annotated[action.params, Query()])
+    return endpoint
 
 
 def _post_endpoint(action: Action) -> Callable[..., Any]:
     model = action.body or action.params
 
-    async def endpoint(request: Request, params: BaseModel | None = None) -> Response:
-        if params is None:  # an empty body: the defaults, or the missing required fields
-            try:
-                params = model.model_validate({})
-            except PydanticValidationError as err:
-                root = service_of(request).root
-                return validation_failure(root, action.name, err.errors(), where="body")
-        return await _answer(request, action, params)
+    async def endpoint(request: Request) -> Response:
+        try:
+            values = body_values(await request.body())
+        except ActionError as err:
+            return failure(service_of(request).root, action.name, err)
+        return await _validated(request, action, model, values)
 
-    return _with_params(endpoint, Annotated[model | None, Body()])
+    return endpoint
+
+
+async def _validated(
+    request: Request, action: Action, model: type[ActionParams], values: dict[str, Any]
+) -> Response:
+    try:
+        params = model.model_validate(values)
+    except PydanticValidationError as err:
+        return validation_failure(service_of(request).root, action.name, err.errors())
+    return await _answer(request, action, params)
 
 
 def _responses(action: Action) -> dict[int | str, dict[str, Any]]:
@@ -480,11 +505,16 @@ def action_router(actions: Iterable[Action] = ACTIONS) -> APIRouter:
             tags: list[str | Enum] = [
                 "CKAN Action API" if not suffix else "CKAN Action API (sin versión)"
             ]
+            documented: dict[str, dict[str, Any]] = {
+                "GET": {"parameters": query_parameters(action.params)},
+                "POST": {"requestBody": request_body(action.body or action.params)},
+            }
             for method, endpoint in (("GET", _get_endpoint), ("POST", _post_endpoint)):
                 router.add_api_route(
                     f"{prefix}/{action.name}",
                     endpoint(action),
                     methods=[method],
+                    openapi_extra=documented[method],
                     operation_id=f"{action.name}{suffix}_{method.lower()}",
                     summary=action.summary,
                     description=action.description,
