@@ -50,6 +50,18 @@ Error» o 403 «Authorization Error» (acciones de escritura). Nunca redirige.
 """
 
 
+def _configure_logging() -> None:
+    """Give the service's logger uvicorn's level and a handler: uvicorn configures only its own
+    loggers, so without this the catalog's messages would be lost."""
+    logger = logging.getLogger("ada.catalog")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(logging.getLogger("uvicorn.error").getEffectiveLevel())
+
+
 async def _follow_store(live: LiveCatalog, every: float) -> None:
     """Poll the store's catalog version and apply what changed, until cancelled."""
     while True:
@@ -70,6 +82,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _configure_logging()
         chosen = config or load_service_config()
         service = await run_in_threadpool(
             Service.start, settings or load_settings(), chosen, download_url
@@ -82,6 +95,8 @@ def create_app(
             follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await follower
+            cache = service.cache
+            log.info("caché de respuestas: %s aciertos, %s fallos", cache.hits, cache.misses)
             service.close()
 
     app = FastAPI(

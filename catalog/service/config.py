@@ -20,6 +20,8 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1:8080"
 DEFAULT_POLL_SECONDS = 2.0
 #: How long a presigned download URL stays valid (seconds).
 DEFAULT_DOWNLOAD_URL_SECONDS = 300
+#: Memory for rendered search answers, per worker process (see ``cache.py``).
+DEFAULT_CACHE_MB = 64.0
 
 
 class ServiceConfigError(ValueError):
@@ -33,6 +35,7 @@ class ServiceConfig:
     public_url: str = DEFAULT_PUBLIC_URL
     poll_seconds: float = DEFAULT_POLL_SECONDS
     download_url_seconds: int = DEFAULT_DOWNLOAD_URL_SECONDS
+    cache_mb: float = DEFAULT_CACHE_MB
     title: str = "Datos Abiertos Bogotá"
     description: str = (
         "Catálogo de datos abiertos del Distrito Capital, publicado por la Agencia Analítica "
@@ -91,4 +94,5 @@ def load_service_config() -> ServiceConfig:
         download_url_seconds=int(
             _number("ADA_DOWNLOAD_URL_SECONDS", DEFAULT_DOWNLOAD_URL_SECONDS, 1)
         ),
+        cache_mb=_number("ADA_CATALOG_CACHE_MB", DEFAULT_CACHE_MB, 0),
     )

@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from ada.settings import Settings
 from catalog.catalog_info import CatalogInfo, parse_timestamp
+from catalog.service.cache import ResponseCache
 from catalog.service.config import ServiceConfig
 from catalog.service.datastore import DatastoreSession
 from catalog.service.live import CatalogView, LiveCatalog
@@ -38,13 +39,15 @@ class Service:
     live: LiveCatalog
     datastore: DatastoreSession
     download_url: DownloadUrl
+    cache: ResponseCache
 
     @classmethod
     def start(cls, settings: Settings, config: ServiceConfig, download_url: DownloadUrl) -> Service:
         store = CatalogStore.open(settings)
         live = LiveCatalog(store)
         live.load()
-        return cls(settings, config, store, live, DatastoreSession(settings), download_url)
+        cache = ResponseCache(int(config.cache_mb * 1024 * 1024))
+        return cls(settings, config, store, live, DatastoreSession(settings), download_url, cache)
 
     def close(self) -> None:
         self.datastore.close()
