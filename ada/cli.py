@@ -211,9 +211,8 @@ def serve(
     ] = True,
 ) -> None:
     """Start the catalog service: CKAN Action API, DCAT-AP/data.json/Atom and downloads."""
-    import uvicorn
-
     from catalog.service.config import public_url_from_env
+    from catalog.service.server import serve as serve_catalog
 
     settings = load_settings()
     public_url = public_url_from_env(f"http://{host}:{port}")
@@ -228,15 +227,7 @@ def serve(
         )
     console.print(f"[bold]API del catálogo:[/] {public_url}/api/3/action/package_search")
     console.print(f"[bold]OpenAPI:[/] {public_url}/api/openapi.json   (Ctrl+C para detener)")
-    uvicorn.run(
-        "catalog.service.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,  # client addresses are personal data; nothing to log per request
-        log_level="info" if _DEBUG["on"] else "warning",
-    )
+    serve_catalog(host, port, workers, log_level="info" if _DEBUG["on"] else "warning")
 
 
 # ----------------------------------------------------------------------------------------- demo
