@@ -457,6 +457,10 @@ INJECTIONS: list[tuple[str, dict[str, Any], int, int | None]] = [
     ("sort", {"sort": '"hora" desc'}, 200, len(ROWS)),
     ("limit", {"limit": "10; DROP TABLE x"}, 409, None),
     ("offset", {"offset": -1}, 409, None),
+    ("offset", {"offset": 10**30}, 409, None),
+    ("filter type", {"filters": {"fecha_ocurrencia": "ayer"}}, 409, None),
+    ("filter type", {"filters": {"hora": 10**30}}, 200, 0),  # no hour is that large
+    ("filter type", {"filters": {"fecha_hora": True}}, 409, None),
 ]
 
 

@@ -452,7 +452,7 @@ async def _compute(service: Service, action: Action, params: Any) -> Response:
         return failure(service.root, action.name, err)
     except PydanticValidationError as err:
         return validation_failure(service.root, action.name, err.errors())
-    return success(service.root, action.name, result)
+    return success(service.root, action.name, result, rows=action.name == "datastore_search")
 
 
 def _get_endpoint(action: Action) -> Callable[..., Any]:
@@ -490,8 +490,11 @@ def _responses(action: Action) -> dict[int | str, dict[str, Any]]:
     documented: dict[int | str, dict[str, Any]] = {
         200: {"model": schemas.success_model(action.name, action.result), "description": "OK"},
     }
-    for error in action.errors:
-        documented[error.status] = {"model": schemas.ErrorResponse, "description": error.kind}
+    errors: tuple[type[ActionError], ...] = (*action.errors, BadRequest)  # BadRequest: bad JSON
+    for error in errors:
+        known = documented.get(error.status)
+        kind = f"{known['description']}, {error.kind}" if known else error.kind
+        documented[error.status] = {"model": schemas.ErrorResponse, "description": kind}
     return documented
 
 

@@ -36,6 +36,15 @@ from catalog.service.params import DATASTORE_DEFAULT_LIMIT, DatastoreRequest
 INTERNAL_PREFIX = "_ada_"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SORT_PART = re.compile(r'^\s*"?(?P<column>[^"\s,]+)"?(?:\s+(?P<direction>asc|desc))?\s*$', re.I)
+#: What DuckDB raises for a value that does not fit its column (identifiers are checked
+#: before, so a value is all it can be): ``{"hora": "tarde"}``, ``{"fecha": true}``, 10**30.
+_VALUE_ERRORS = (
+    duckdb.ConversionException,
+    duckdb.InvalidInputException,
+    duckdb.BinderException,
+    duckdb.OutOfRangeException,
+    duckdb.TypeMismatchException,
+)
 _MAX_WORDS = 32
 _MAX_FILTER_VALUES = 1000
 #: DuckDB types → the type names CKAN's datastore reports (PostgreSQL's).
@@ -181,7 +190,7 @@ def search(
             if request.include_total
             else None
         )
-    except (duckdb.ConversionException, duckdb.InvalidInputException):
+    except (*_VALUE_ERRORS, OverflowError):
         raise ValidationFailed(
             "Un valor de filters no corresponde al tipo de su columna.",
             {"filters": ["Valor no válido para el tipo de la columna."]},

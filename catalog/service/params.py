@@ -26,6 +26,9 @@ from catalog.service.ckan import BadRequest, ValidationFailed
 #: CKAN's ``ckan.datastore.search.rows_default`` and ``rows_max``.
 DATASTORE_DEFAULT_LIMIT = 100
 DATASTORE_MAX_LIMIT = 32_000
+#: The largest ``start``/``offset`` taken (beyond any catalog or table; keeps numbers within
+#: what numpy and DuckDB index with).
+MAX_OFFSET = 1_000_000_000
 
 
 class ActionParams(BaseModel):
@@ -88,7 +91,7 @@ class PackageSearchParams(ActionParams):
     )
     facet: bool = Field(True, description="false no calcula facetas.")
     rows: int = Field(10, ge=0, description=f"Resultados por página (máximo {MAX_ROWS}).")
-    start: int = Field(0, ge=0, description="Resultados que se saltan (paginación).")
+    start: int = Field(0, ge=0, le=MAX_OFFSET, description="Resultados que se saltan.")
     sort: str | None = Field(
         None,
         description="Orden: campo asc|desc separados por comas (score, metadata_modified, "
@@ -175,7 +178,7 @@ class _DatastoreCommon(ActionParams):
         None, description="Columnas con asc|desc separadas por comas.", examples=["fecha desc"]
     )
     limit: int = Field(DATASTORE_DEFAULT_LIMIT, ge=0, description=_LIMIT_HELP)
-    offset: int = Field(0, ge=0, description="Filas que se saltan.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Filas que se saltan.")
     include_total: bool = Field(True, description="Cuenta el total de filas que coinciden.")
     records_format: Literal["objects"] = Field(
         "objects", description="Solo objects (una fila = un objeto)."
@@ -247,11 +250,13 @@ class DatastoreSearchBody(_DatastoreCommon):
 
 
 def _decode_json(text: str | None, name: str) -> Any:
+    """JSON inside a query string, decoded as a POST body is (orjson: integers beyond 64 bits
+    become floats, so GET and POST answer alike)."""
     if text is None:
         return None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
         raise ValidationFailed(
             f"{name} no es JSON válido.", {name: ["Debe ser un objeto JSON."]}
         ) from None
