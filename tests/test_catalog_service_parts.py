@@ -225,3 +225,44 @@ def _is_zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
     except OSError:
         return True
+
+
+# ------------------------------------------------------------------- whole-catalog documents
+
+
+def test_catalog_documents_are_the_graph_of_the_whole_catalog() -> None:
+    """Assembled from per-dataset pieces, Turtle and JSON-LD are the same graph as the whole
+    catalog serialized at once; after a change only that dataset's piece is rebuilt."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    from catalog.dcat import catalog_graph
+    from catalog.service.documents import CatalogDocuments
+    from tests.helpers import make_catalog_info
+
+    info = make_catalog_info()
+    packages = synthetic_packages(40)
+    expected = catalog_graph(info, packages)
+    documents = CatalogDocuments()
+    turtle = Graph().parse(data=documents.turtle(info, packages), format="turtle")
+    jsonld = Graph().parse(data=documents.jsonld(info, packages), format="json-ld")
+    assert len(turtle) == len(expected)
+    assert isomorphic(turtle, expected) and isomorphic(jsonld, expected)
+
+    changed = [dict(p) for p in packages[:39]]
+    changed[0]["title"] = "Un título nuevo"
+    built: list[str] = []
+    original = CatalogDocuments._piece
+
+    def counting(self, kind, package, build, info):  # type: ignore[no-untyped-def]
+        before = self._pieces.get((kind, package["name"]))
+        value = original(self, kind, package, build, info)
+        if before is None or self._pieces[(kind, package["name"])] is not before:
+            built.append(package["name"])
+        return value
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(CatalogDocuments, "_piece", counting)
+        again = Graph().parse(data=documents.turtle(info, changed), format="turtle")
+    assert built == [changed[0]["name"]]
+    assert isomorphic(again, catalog_graph(info, changed))

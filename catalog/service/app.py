@@ -21,8 +21,10 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ada.settings import Settings, load_settings
 from catalog.service import downloads, metadata
@@ -30,6 +32,7 @@ from catalog.service.actions import action_router
 from catalog.service.config import ServiceConfig, load_service_config
 from catalog.service.errors import (
     StripTrailingSlash,
+    http_error_handler,
     request_validation_handler,
     unexpected_error_handler,
 )
@@ -113,8 +116,16 @@ def create_app(
     app.include_router(metadata.router)
     app.include_router(downloads.router)
     app.add_exception_handler(RequestValidationError, request_validation_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)
     app.add_middleware(StripTrailingSlash)
+    # Open data, read-only, no cookies: any web page may read it (dashboards, notebooks).
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type", "Authorization", "X-CKAN-API-Key"],
+    )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

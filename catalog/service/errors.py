@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -104,6 +106,19 @@ async def request_validation_handler(request: Request, exc: Exception) -> Respon
     if action is None:  # a route outside the API (downloads, feeds): a plain 404
         return JsonResponse({"detail": "No encontrado."}, status_code=404)
     return validation_failure(_root(request), action, exc.errors())
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors, but a wrong method on an action names both methods in ``Allow``
+    (each action is a GET route and a POST route; Starlette would name only the first)."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405 and _action_of(request) is not None:
+        return JsonResponse(
+            {"detail": "Método no permitido: use GET o POST."},
+            status_code=405,
+            headers={"Allow": "GET, POST"},
+        )
+    return await http_exception_handler(request, exc)
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> Response:

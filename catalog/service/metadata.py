@@ -2,8 +2,9 @@
 :mod:`catalog.feeds`: DCAT-AP 3 as Turtle and JSON-LD (whole catalog and per dataset), Project
 Open Data ``data.json`` and the Atom feed at CKAN's path ``/feeds/dataset.atom``.
 
-Whole-catalog documents are built once per catalog version and worker (RDF for thousands of
-datasets takes seconds) and served from memory until the catalog changes.
+Whole-catalog documents are built once per catalog version and worker and served from memory
+until the catalog changes; DCAT-AP ones are assembled from per-dataset pieces, of which only
+the changed datasets' are serialized again (see ``documents.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import orjson
 from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
-from catalog.dcat import catalog_graph, dataset_graph, to_jsonld, to_turtle
+from catalog.dcat import dataset_graph, to_jsonld, to_turtle
 from catalog.feeds.atom import atom_feed
 from catalog.feeds.pod import pod_catalog
 from catalog.records import Package
@@ -58,8 +59,7 @@ def catalog_turtle(request: Request) -> Response:
     service = service_of(request)
 
     def build(s: Service) -> str:
-        view = s.live.view
-        return to_turtle(catalog_graph(s.catalog_info(view), _packages(s)))
+        return s.documents.turtle(s.catalog_info(s.live.view), _packages(s))
 
     return Response(_cached(service, "ttl", build), media_type=TURTLE)
 
@@ -74,7 +74,7 @@ def catalog_jsonld(request: Request) -> Response:
     service = service_of(request)
 
     def build(s: Service) -> str:
-        return to_jsonld(catalog_graph(s.catalog_info(s.live.view), _packages(s)))
+        return s.documents.jsonld(s.catalog_info(s.live.view), _packages(s))
 
     return Response(_cached(service, "jsonld", build), media_type=JSONLD)
 

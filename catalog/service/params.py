@@ -12,23 +12,93 @@ ignored, as CKAN does. ``datastore_search`` has a GET model and a POST model, be
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
+from catalog.search.fields import KEYWORD_FIELDS, SORT_FIELDS
 from catalog.search.index import DEFAULT_FACET_LIMIT, MAX_ROWS
 from catalog.service.ckan import BadRequest, ValidationFailed
 
 #: CKAN's ``ckan.datastore.search.rows_default`` and ``rows_max``.
 DATASTORE_DEFAULT_LIMIT = 100
 DATASTORE_MAX_LIMIT = 32_000
-#: The largest ``start``/``offset`` taken (beyond any catalog or table; keeps numbers within
-#: what numpy and DuckDB index with).
-MAX_OFFSET = 1_000_000_000
+
+
+_TRUE = ("true", "True", "1", "yes")
+_FALSE = ("false", "False", "0", "no")
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError("Debe ser true o false.")
+
+
+#: A flag as CKAN clients send it: a JSON boolean, or text (``requests`` writes ``True``).
+Flag = Annotated[
+    bool,
+    BeforeValidator(_flag),
+    WithJsonSchema({"anyOf": [{"type": "boolean"}, {"type": "string", "enum": [*_TRUE, *_FALSE]}]}),
+]
+
+
+@dataclass(frozen=True)
+class _Whole:
+    """An integer as CKAN takes it: a JSON integer or its digits as text (``rows=20`` in a
+    query string), never a flag nor a fraction, at least ``minimum`` and with at most
+    ``digits`` digits. :meth:`schema` tells the OpenAPI document exactly that."""
+
+    minimum: int
+    digits: int | None = None
+
+    @property
+    def maximum(self) -> int | None:
+        return 10**self.digits - 1 if self.digits else None
+
+    @property
+    def pattern(self) -> str:
+        count = f"{{1,{self.digits}}}" if self.digits else "+"
+        negative = f"-[1-{-self.minimum}]|" if self.minimum < 0 else ""
+        return f"^({negative}[0-9]{count})$"
+
+    def check(self, value: Any) -> int:
+        if isinstance(value, str) and re.match(self.pattern, value):
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("Debe ser un número entero.")
+        if value < self.minimum:
+            raise ValueError(f"Debe ser mayor o igual a {self.minimum}.")
+        if self.maximum is not None and value > self.maximum:
+            raise ValueError(f"Debe ser menor o igual a {self.maximum}.")
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        bounds: dict[str, int] = {"minimum": self.minimum}
+        if self.maximum is not None:
+            bounds["maximum"] = self.maximum
+        text = {"type": "string", "pattern": self.pattern}
+        return {"anyOf": [{"type": "integer", **bounds}, text]}
+
+
+_NATURAL = _Whole(0)
+#: Where a page starts: bounded so that numpy and DuckDB can always index with it.
+_OFFSET = _Whole(0, digits=9)
+_FACET_LIMIT = _Whole(-1)
+Natural = Annotated[int, BeforeValidator(_NATURAL.check), WithJsonSchema(_NATURAL.schema())]
+Offset = Annotated[int, BeforeValidator(_OFFSET.check), WithJsonSchema(_OFFSET.schema())]
+FacetLimit = Annotated[
+    int, BeforeValidator(_FACET_LIMIT.check), WithJsonSchema(_FACET_LIMIT.schema())
+]
 
 
 class ActionParams(BaseModel):
@@ -63,6 +133,13 @@ def json_list(value: Any, name: str) -> list[str]:
     return found
 
 
+#: A facet field: any keyword field of the search index (others are a Search Query Error).
+FacetField = Annotated[str, WithJsonSchema({"type": "string", "enum": list(KEYWORD_FIELDS)})]
+_SORT_KEY = rf"({'|'.join(SORT_FIELDS)})\s+([aA][sS][cC]|[dD][eE][sS][cC])"
+#: ``sort``'s form, for the OpenAPI document (the search library is what checks it).
+_SORT_PATTERN = rf"^\s*({_SORT_KEY}\s*(,\s*{_SORT_KEY}\s*)*)?$"  # empty: the default
+
+
 class PackageSearchParams(ActionParams):
     q: str | None = Field(
         None,
@@ -75,7 +152,7 @@ class PackageSearchParams(ActionParams):
         description="Filtros con la misma sintaxis, que no afectan la relevancia.",
         examples=['groups:salud res_format:"CSV"'],
     )
-    facet_field: list[str] = Field(
+    facet_field: list[FacetField] = Field(
         default_factory=list,
         alias="facet.field",
         description="Campos de facetas: lista JSON, valores repetidos o separados por comas "
@@ -83,23 +160,23 @@ class PackageSearchParams(ActionParams):
         "frequency, quality_level...).",
         examples=[["organization", "groups", "tags"]],
     )
-    facet_limit: int = Field(
+    facet_limit: FacetLimit = Field(
         DEFAULT_FACET_LIMIT,
         alias="facet.limit",
-        ge=-1,
         description="Valores por faceta; -1 todos, 0 ninguno.",
     )
-    facet: bool = Field(True, description="false no calcula facetas.")
-    rows: int = Field(10, ge=0, description=f"Resultados por página (máximo {MAX_ROWS}).")
-    start: int = Field(0, ge=0, le=MAX_OFFSET, description="Resultados que se saltan.")
+    facet: Flag = Field(True, description="false no calcula facetas.")
+    rows: Natural = Field(10, description=f"Resultados por página (máximo {MAX_ROWS}).")
+    start: Offset = Field(0, description="Resultados que se saltan.")
     sort: str | None = Field(
         None,
         description="Orden: campo asc|desc separados por comas (score, metadata_modified, "
         "metadata_created, title_string, name, downloads, quality_score).",
         examples=["score desc, metadata_modified desc"],
+        json_schema_extra={"pattern": _SORT_PATTERN},
     )
-    include_private: bool = Field(False, description="Se acepta y se ignora: todo es público.")
-    include_drafts: bool = Field(False, description="Se acepta y se ignora.")
+    include_private: Flag = Field(False, description="Se acepta y se ignora: todo es público.")
+    include_drafts: Flag = Field(False, description="Se acepta y se ignora.")
 
     @field_validator("facet_field", mode="before")
     @classmethod
@@ -112,8 +189,8 @@ class IdParams(ActionParams):
 
 
 class PackageShowParams(IdParams):
-    use_default_schema: bool = Field(False, description="Se acepta y se ignora.")
-    include_tracking: bool = Field(False, description="Se acepta y se ignora.")
+    use_default_schema: Flag = Field(False, description="Se acepta y se ignora.")
+    include_tracking: Flag = Field(False, description="Se acepta y se ignora.")
 
 
 class ResourceShowParams(ActionParams):
@@ -121,31 +198,31 @@ class ResourceShowParams(ActionParams):
 
 
 class PackageListParams(ActionParams):
-    limit: int | None = Field(None, ge=0, description="Máximo de nombres.")
-    offset: int = Field(0, ge=0, description="Nombres que se saltan.")
+    limit: Natural | None = Field(None, description="Máximo de nombres.")
+    offset: Offset = Field(0, description="Nombres que se saltan.")
 
 
 class GroupListParams(ActionParams):
     """``organization_list`` and ``group_list``."""
 
-    all_fields: bool = Field(False, description="Devuelve objetos completos, no solo nombres.")
+    all_fields: Flag = Field(False, description="Devuelve objetos completos, no solo nombres.")
     sort: str = Field(
         "title asc",
         description="name, title o package_count, con asc o desc.",
         pattern=r"^\s*(name|title|package_count)(\s+(asc|desc))?\s*$",
     )
-    limit: int | None = Field(None, ge=0)
-    offset: int = Field(0, ge=0)
-    include_dataset_count: bool = Field(True, description="Incluye package_count (all_fields).")
+    limit: Natural | None = Field(None, description="Máximo de elementos.")
+    offset: Offset = Field(0, description="Elementos que se saltan.")
+    include_dataset_count: Flag = Field(True, description="Incluye package_count (all_fields).")
 
 
 class OrganizationShowParams(IdParams):
-    include_datasets: bool = Field(False, description="Incluye sus conjuntos (hasta 1000).")
+    include_datasets: Flag = Field(False, description="Incluye sus conjuntos (hasta 1000).")
 
 
 class TagListParams(ActionParams):
     query: str | None = Field(None, description="Solo etiquetas que contienen este texto.")
-    all_fields: bool = Field(False, description="Devuelve objetos completos, no solo nombres.")
+    all_fields: Flag = Field(False, description="Devuelve objetos completos, no solo nombres.")
 
 
 class HelpShowParams(ActionParams):
@@ -177,9 +254,9 @@ class _DatastoreCommon(ActionParams):
     sort: str | None = Field(
         None, description="Columnas con asc|desc separadas por comas.", examples=["fecha desc"]
     )
-    limit: int = Field(DATASTORE_DEFAULT_LIMIT, ge=0, description=_LIMIT_HELP)
-    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Filas que se saltan.")
-    include_total: bool = Field(True, description="Cuenta el total de filas que coinciden.")
+    limit: Natural = Field(DATASTORE_DEFAULT_LIMIT, description=_LIMIT_HELP)
+    offset: Offset = Field(0, description="Filas que se saltan.")
+    include_total: Flag = Field(True, description="Cuenta el total de filas que coinciden.")
     records_format: Literal["objects"] = Field(
         "objects", description="Solo objects (una fila = un objeto)."
     )

@@ -14,6 +14,7 @@ from catalog.catalog_info import CatalogInfo, parse_timestamp
 from catalog.service.cache import ResponseCache
 from catalog.service.config import ServiceConfig
 from catalog.service.datastore import DatastoreSession
+from catalog.service.documents import CatalogDocuments
 from catalog.service.live import CatalogView, LiveCatalog
 from catalog.store import CatalogStore
 
@@ -40,6 +41,7 @@ class Service:
     datastore: DatastoreSession
     download_url: DownloadUrl
     cache: ResponseCache
+    documents: CatalogDocuments
 
     @classmethod
     def start(cls, settings: Settings, config: ServiceConfig, download_url: DownloadUrl) -> Service:
@@ -47,7 +49,10 @@ class Service:
         live = LiveCatalog(store)
         live.load()
         cache = ResponseCache(int(config.cache_mb * 1024 * 1024))
-        return cls(settings, config, store, live, DatastoreSession(settings), download_url, cache)
+        datastore = DatastoreSession(settings)
+        return cls(
+            settings, config, store, live, datastore, download_url, cache, CatalogDocuments()
+        )
 
     def close(self) -> None:
         self.datastore.close()
