@@ -25,6 +25,7 @@ from starlette.responses import Response
 from catalog.packages import LICENSES
 from catalog.records import Group, Package, Resource, Tag
 from catalog.search import SearchQueryError
+from catalog.search.fields import KEYWORD_FIELDS
 from catalog.service import datastore, schemas
 from catalog.service.ckan import (
     ActionError,
@@ -93,6 +94,11 @@ class Action:
 
 
 def package_search(service: Service, params: PackageSearchParams) -> dict[str, Any]:
+    unknown = [name for name in params.facet_field if name not in KEYWORD_FIELDS]
+    if unknown:  # refused even with facet=false, as the index refuses them otherwise
+        raise SearchQueryFailed(
+            f"Consulta de búsqueda no válida: no hay facetas para «{', '.join(unknown)}»."
+        )
     try:
         result = service.live.index.search(
             q=params.q or "",
