@@ -41,6 +41,7 @@ bench: install  ## every benchmark against its named baseline (~15 min)
 	$(VENV)/bin/python bench/privacy_text.py
 	$(VENV)/bin/python bench/privacy_structured.py
 	$(VENV)/bin/python bench/search_index.py
+	$(VENV)/bin/python bench/catalog_api.py
 
 clean:
 	rm -rf .tools $(VENV) .ada .pytest_cache

@@ -192,6 +192,44 @@ def ui(
     _serve_ui(load_settings(), host, port)
 
 
+# ---------------------------------------------------------------------------------------- serve
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (one per core is a good start).")
+    ] = 1,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh/--no-refresh",
+            help="Rebuild the catalog from the specs, releases and reports before serving.",
+        ),
+    ] = True,
+) -> None:
+    """Start the catalog service: CKAN Action API, DCAT-AP/data.json/Atom and downloads."""
+    from catalog.service.config import public_url_from_env
+    from catalog.service.server import serve as serve_catalog
+
+    settings = load_settings()
+    public_url = public_url_from_env(f"http://{host}:{port}")
+    os.environ["ADA_PUBLIC_URL"] = public_url  # the workers read it
+    if refresh:
+        from catalog.store import refresh_catalog
+
+        result = refresh_catalog(settings, public_url)
+        console.print(
+            f"catálogo: {result.datasets} conjuntos publicados (versión {result.version}; "
+            f"{len(result.unreleased)} fichas sin publicación)"
+        )
+    console.print(f"[bold]API del catálogo:[/] {public_url}/api/3/action/package_search")
+    console.print(f"[bold]OpenAPI:[/] {public_url}/api/openapi.json   (Ctrl+C para detener)")
+    serve_catalog(host, port, workers, log_level="info" if _DEBUG["on"] else "warning")
+
+
 # ----------------------------------------------------------------------------------------- demo
 
 

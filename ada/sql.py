@@ -431,7 +431,7 @@ FORMATS = ("table", "csv", "parquet", "json")
 MAPS_AS_DICTS: dict[str, Any] = {"maps_as_pydicts": "lossy"}
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A JSON-ready value: exact integers stay integers, dates are ISO 8601, bytes are hex."""
     if isinstance(value, pa.MonthDayNano):  # an SQL INTERVAL, as ISO 8601
         return f"P{value.months}M{value.days}DT{value.nanoseconds / 1e9:g}S"
@@ -444,9 +444,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.hex()
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain_value(v) for v in value]
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
@@ -479,9 +479,9 @@ def as_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, pa.MonthDayNano | bytes):
-        return str(_plain(value))
+        return str(plain_value(value))
     if isinstance(value, dict | list | tuple):
-        return json.dumps(_plain(value), ensure_ascii=False)
+        return json.dumps(plain_value(value), ensure_ascii=False)
     return str(value)
 
 
@@ -516,7 +516,8 @@ def write_json_lines(result: QueryResult, sink: BinaryIO) -> int:
     rows = 0
     for batch in result.batches:
         lines = [
-            json.dumps(_plain(row), ensure_ascii=False) for row in batch.to_pylist(**MAPS_AS_DICTS)
+            json.dumps(plain_value(row), ensure_ascii=False)
+            for row in batch.to_pylist(**MAPS_AS_DICTS)
         ]
         if lines:
             sink.write(("\n".join(lines) + "\n").encode("utf-8"))

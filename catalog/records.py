@@ -20,7 +20,9 @@ Conventions:
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired
+
+from typing_extensions import TypedDict
 
 
 class Organization(TypedDict):

@@ -1,0 +1,149 @@
+"""Rebuild the catalog from what the platform has published: :func:`refresh_catalog`.
+
+For every active spec with at least one release it reads the release manifests, the latest
+quality and privacy reports and the conformed model's entry in the SQLMesh manifest, builds
+the record with :func:`catalog.packages.build_package` and hands the whole catalog to the store,
+which writes only what changed (so running it again, or after every publication, is cheap and
+changes nothing when nothing changed). A draft or retired spec, or one not released yet, is not
+in the catalog; one that was is taken out.
+
+Release manifests are read by a :data:`ReleaseReader`. The default,
+:func:`read_release_manifests`, reads the publisher's layout in the open zone
+(``downloads/<sector>/<id>/v<N>/_release.json``); ``catalog.publication.list_releases`` is meant
+to replace it once the versioned publisher exists.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, cast
+
+from ada.settings import Settings, Zone
+from catalog.packages import ReleaseManifest, build_package, ckan_stamp, version_number
+from catalog.records import Package
+from catalog.registry import load_registry
+from catalog.specs import DatasetSpec
+from catalog.store.store import CatalogStore
+
+ReleaseReader = Callable[[Settings, DatasetSpec], list[ReleaseManifest]]
+
+_MANIFEST_NAME = "_release.json"
+_RELEASE_KEY = re.compile(r"^v\d+/_release\.json$")
+#: Reads per spec (release list, two reports) are I/O: on S3 they overlap well.
+_READERS = 8
+
+
+def read_release_manifests(settings: Settings, spec: DatasetSpec) -> list[ReleaseManifest]:
+    """The dataset's release manifests in the open zone, newest first."""
+    from catalog.publication import dataset_prefix
+    from lake.storage import store_for
+
+    store = store_for(settings, Zone.OPEN)
+    prefix = dataset_prefix(spec)
+    keys = [
+        info.key for info in store.list(prefix) if _RELEASE_KEY.match(info.key.removeprefix(prefix))
+    ]
+    manifests = [cast(ReleaseManifest, json.loads(store.get_bytes(key))) for key in keys]
+    return sorted(manifests, key=lambda m: version_number(m["version"]), reverse=True)
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """Everything read for one dataset before its record is built."""
+
+    spec: DatasetSpec
+    releases: list[ReleaseManifest]
+    quality: dict[str, Any] | None
+    privacy: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What one refresh did: the catalog version after it and how many records moved."""
+
+    version: int
+    datasets: int
+    written: int
+    removed: int
+    unreleased: tuple[str, ...]
+
+
+def refresh_catalog(
+    settings: Settings,
+    base_url: str,
+    *,
+    releases: ReleaseReader = read_release_manifests,
+    store: CatalogStore | None = None,
+    manifest: Mapping[str, Any] | None = None,
+) -> RefreshResult:
+    """(Re)build every record from the specs, release manifests and reports, and write the
+    store. Idempotent: the same inputs write nothing and leave the version where it was."""
+    from transformations.manifest import load_manifest
+
+    registry = load_registry(settings.datasets_dir)
+    own = store is None
+    store = store or CatalogStore.open(settings)
+    try:
+        models = _models_by_table(manifest if manifest is not None else load_manifest())
+        with ThreadPoolExecutor(_READERS) as pool:
+            inputs = list(
+                pool.map(lambda spec: _read_inputs(settings, spec, releases), registry.active)
+            )
+        released = [item for item in inputs if item.releases]
+        counts = store.download_totals()
+        created = _organization_created(released)
+        packages: list[Package] = [
+            build_package(
+                item.spec,
+                item.releases,
+                base_url=base_url,
+                quality=item.quality,
+                privacy=item.privacy,
+                model=models.get(item.releases[0]["source_table"]),
+                downloads=counts.get(item.spec.id, 0),
+                organization_created=created[item.spec.publication.entidad],
+            )
+            for item in released
+        ]
+        result = store.write_catalog(packages, {item.spec.id: item.releases for item in released})
+    finally:
+        if own:
+            store.close()
+    return RefreshResult(
+        version=result.version,
+        datasets=len(packages),
+        written=result.written,
+        removed=result.removed,
+        unreleased=tuple(item.spec.id for item in inputs if not item.releases),
+    )
+
+
+def _read_inputs(settings: Settings, spec: DatasetSpec, reader: ReleaseReader) -> _Inputs:
+    from expectations.assessment import load_quality
+    from privacy.report import load_report
+
+    manifests = sorted(
+        reader(settings, spec), key=lambda m: version_number(m["version"]), reverse=True
+    )
+    if not manifests:
+        return _Inputs(spec, [], None, None)
+    return _Inputs(spec, manifests, load_quality(settings, spec), load_report(settings, spec))
+
+
+def _models_by_table(manifest: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """SQLMesh models by their table name (``curated.conformado.<id>``)."""
+    return {".".join(model["key"]): model for model in manifest.get("models", [])}
+
+
+def _organization_created(released: list[_Inputs]) -> dict[str, str]:
+    """When each entity first published: its oldest release, the same in all its records."""
+    first: dict[str, str] = {}
+    for item in released:
+        oldest = ckan_stamp(item.releases[-1]["published_at"])
+        entidad = item.spec.publication.entidad
+        first[entidad] = min(first.get(entidad, oldest), oldest)
+    return first
