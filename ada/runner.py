@@ -75,6 +75,17 @@ def _after_models(graph: Any, key: dg.AssetKey) -> bool:
     return any(graph.get(parent).group_name == GROUP for parent in graph.get(key).parent_keys)
 
 
+def _catalog_after(graph: Any, keys: list[dg.AssetKey]) -> set[dg.AssetKey]:
+    """The catalog asset when the selection publishes anything: publications are only
+    visible to people once the catalog has them."""
+    from orchestration.defs.catalog import GROUP as CATALOG_GROUP
+
+    if not keys:
+        return set()
+    downstream = dg.AssetSelection.assets(*keys).downstream(depth=1)
+    return set((downstream & dg.AssetSelection.groups(CATALOG_GROUP)).resolve(graph))
+
+
 def _with_models_they_read(graph: Any, keys: list[dg.AssetKey]) -> list[dg.AssetKey]:
     """A publication of a conformed model is only right after the model is refreshed: add the
     model (and the models built on it) when the selection left them out."""
@@ -114,6 +125,7 @@ def plan_units(
                 units.append(Unit(spec, tuple(spec_keys), partition))
         else:
             units.append(Unit(spec, tuple(spec_keys), None))
+    shared += sorted(_catalog_after(graph, keys) - set(shared), key=lambda k: k.to_user_string())
     if shared:
         units.append(Unit(None, tuple(_with_models_they_read(graph, shared)), None))
     return units

@@ -13,6 +13,7 @@ import dagster as dg
 
 from ada.settings import load_settings
 from catalog.registry import load_registry
+from orchestration.defs.catalog import build_catalog_asset
 from orchestration.defs.datasets import (
     build_ingest_job,
     build_raw_asset,
@@ -38,6 +39,7 @@ def build_definitions() -> dg.Definitions:
     builders = (build_raw_asset, build_staging_asset, build_curated_asset, build_open_asset)
     assets = [build(spec) for spec in specs for build in builders]
     assets += build_transformation_assets()
+    assets.append(build_catalog_asset(specs))
     checks = [build_canary_check(spec) for spec in specs]
     jobs = {ingest_job_name(spec): build_ingest_job(spec) for spec in specs}
     schedules = [

@@ -727,8 +727,11 @@ def test_on_s3_and_postgres(s3_env: Any, postgres_env: str) -> None:
             resource_id=resource["id"], filters={"localidad": "Kennedy"}
         )
         assert found["total"] == sum(1 for r in rows if r[_column("localidad")] == "Kennedy")
+        # On S3 the service counts the download and redirects to a presigned URL.
         answer = httpx.get(resource["url"])
-        assert answer.status_code == 200 and answer.content == contents["CSV"]
+        assert answer.status_code == 302 and "X-Amz-Signature" in answer.headers["location"]
+        downloaded = httpx.get(answer.headers["location"])
+        assert downloaded.status_code == 200 and downloaded.content == contents["CSV"]
         store = CatalogStore.open(settings)
         try:
             assert store.download_totals() == {REAL: 1}

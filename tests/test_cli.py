@@ -46,6 +46,7 @@ def test_run_a_selection_then_datasets_shows_it_up_to_date(env: dict[str, str]) 
     # Its publication reads its conformed model: the models and the publication run after it.
     assert "✓ modelos SQLMesh y publicación" in result.stderr
     assert "2/2 runs succeeded" in result.stderr
+    _assert_in_the_catalog("covid19_casos_osb")
     listing = ada("datasets", env=env).stdout
     line = next(x for x in listing.splitlines() if "salud/covid19_casos_osb" in x)
     # 2,345 rows delivered; 200 break the spec's allowed case types and are quarantined.
@@ -57,6 +58,22 @@ def test_run_a_selection_then_datasets_shows_it_up_to_date(env: dict[str, str]) 
     assert "completitud" in report.stdout and "trazabilidad" in report.stdout
     assert "cuarentena: 200 filas" in report.stdout
     assert ".html" in report.stdout  # the run's Data Docs
+
+
+def _assert_in_the_catalog(name: str) -> None:
+    """The run ended with the catalog asset: the record is in the store, with its release."""
+    from ada.settings import load_settings
+    from catalog.store import CatalogStore
+
+    store = CatalogStore.open(load_settings())
+    try:
+        package = store.package(name)
+    finally:
+        store.close()
+    assert package is not None
+    assert package["version"] == "v1"
+    assert {"CSV", "Parquet", "JSON"} <= {r["format"] for r in package["resources"]}
+    assert package["quality_level"] and package["privacy"]
 
 
 def test_errors_are_one_line_and_debug_shows_the_traceback(env: dict[str, str]) -> None:

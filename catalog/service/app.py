@@ -37,7 +37,7 @@ from catalog.service.errors import (
     unexpected_error_handler,
 )
 from catalog.service.live import LiveCatalog
-from catalog.service.state import DownloadUrl, Service, no_presigned_url
+from catalog.service.state import DownloadUrl, Service, presigned_url
 
 log = logging.getLogger("ada.catalog")
 
@@ -79,7 +79,7 @@ def create_app(
     settings: Settings | None = None,
     config: ServiceConfig | None = None,
     *,
-    download_url: DownloadUrl = no_presigned_url,
+    download_url: DownloadUrl = presigned_url,
 ) -> FastAPI:
     """The service; ``settings`` and ``config`` default to the environment's."""
 

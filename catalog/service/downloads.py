@@ -19,7 +19,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response, Stream
 
 from ada.settings import Zone
 from catalog.packages import ReleaseFile, ReleaseManifest
-from catalog.publication import DOWNLOADS_PREFIX
+from catalog.publication.layout import DOWNLOADS_PREFIX
 from catalog.service.state import Service, service_of
 from catalog.store import today_in_bogota
 from lake.storage import store_for

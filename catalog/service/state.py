@@ -27,9 +27,12 @@ DownloadUrl = Callable[[Settings, str, int], str | None]
 _EMPTY_CATALOG_ISSUED = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
 
-def no_presigned_url(settings: Settings, key: str, expires: int) -> str | None:
-    """The default hook: every file is streamed by the service."""
-    return None
+def presigned_url(settings: Settings, key: str, expires: int) -> str | None:
+    """The default hook: the publisher's presigned GET URL on S3 (signed for
+    ``ADA_S3_PUBLIC_ENDPOINT`` when set), ``None`` on a local lake (the service streams)."""
+    from catalog.publication import download_url
+
+    return download_url(settings, key, dt.timedelta(seconds=expires))
 
 
 @dataclass

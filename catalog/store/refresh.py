@@ -7,22 +7,19 @@ which writes only what changed (so running it again, or after every publication,
 changes nothing when nothing changed). A draft or retired spec, or one not released yet, is not
 in the catalog; one that was is taken out.
 
-Release manifests are read by a :data:`ReleaseReader`. The default,
-:func:`read_release_manifests`, reads the publisher's layout in the open zone
-(``downloads/<sector>/<id>/v<N>/_release.json``); ``catalog.publication.list_releases`` is meant
-to replace it once the versioned publisher exists.
+Release manifests are read by a :data:`ReleaseReader`; the default,
+:func:`read_release_manifests`, asks the publisher (``catalog.publication.list_releases``: the
+committed, not withdrawn versions) and shapes them for the record builder.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from ada.settings import Settings, Zone
+from ada.settings import Settings
 from catalog.packages import ReleaseManifest, build_package, ckan_stamp, version_number
 from catalog.records import Package
 from catalog.registry import load_registry
@@ -31,24 +28,38 @@ from catalog.store.store import CatalogStore
 
 ReleaseReader = Callable[[Settings, DatasetSpec], list[ReleaseManifest]]
 
-_MANIFEST_NAME = "_release.json"
-_RELEASE_KEY = re.compile(r"^v\d+/_release\.json$")
 #: Reads per spec (release list, two reports) are I/O: on S3 they overlap well.
 _READERS = 8
 
 
 def read_release_manifests(settings: Settings, spec: DatasetSpec) -> list[ReleaseManifest]:
-    """The dataset's release manifests in the open zone, newest first."""
-    from catalog.publication import dataset_prefix
-    from lake.storage import store_for
+    """The dataset's committed, not withdrawn releases, newest first, read by the publisher's
+    own reader (``catalog.publication.list_releases``) and shaped as the record builder takes
+    them."""
+    from catalog.publication import list_releases
 
-    store = store_for(settings, Zone.OPEN)
-    prefix = dataset_prefix(spec)
-    keys = [
-        info.key for info in store.list(prefix) if _RELEASE_KEY.match(info.key.removeprefix(prefix))
+    return [
+        {
+            "version": release.label,
+            "published_at": release.published_at,
+            "rows": release.rows,
+            "columns": [column.name for column in release.columns],
+            "source_table": release.source_table,
+            "spec_version": release.spec_version,
+            "files": [
+                {
+                    "format": file.format,
+                    "key": file.key,
+                    "name": file.name,
+                    "bytes": file.bytes,
+                    "sha256": file.sha256,
+                    "mimetype": file.mimetype,
+                }
+                for file in release.files
+            ],
+        }
+        for release in list_releases(settings, spec)
     ]
-    manifests = [cast(ReleaseManifest, json.loads(store.get_bytes(key))) for key in keys]
-    return sorted(manifests, key=lambda m: version_number(m["version"]), reverse=True)
 
 
 @dataclass(frozen=True)

@@ -183,12 +183,14 @@ def dataset_keys(spec: DatasetSpec) -> list[dg.AssetKey]:
 
 
 def dataset_selection(spec: DatasetSpec) -> dg.AssetSelection:
-    """Every asset of the dataset, source to publication, and the SQLMesh models its data
-    flows into (its conformed model and the indicators built on it), so one run refreshes
-    them before the open zone publishes."""
+    """Every asset of the dataset, source to publication, the SQLMesh models its data flows
+    into (its conformed model and the indicators built on it), so one run refreshes them
+    before the open zone publishes, and the catalog, updated after the publication."""
+    from orchestration.defs.catalog import CATALOG_KEY
     from orchestration.defs.transformations import GROUP, conformed_key
 
-    selection: dg.AssetSelection = dg.AssetSelection.assets(*dataset_keys(spec))
+    keys = [*dataset_keys(spec), CATALOG_KEY]
+    selection: dg.AssetSelection = dg.AssetSelection.assets(*keys)
     conformed = conformed_key(spec.id)
     if conformed is not None:
         models = dg.AssetSelection.assets(conformed).downstream() & dg.AssetSelection.groups(GROUP)
@@ -205,7 +207,7 @@ def build_ingest_job(spec: DatasetSpec) -> AssetJob:
         selection=dataset_selection(spec),
         description=(
             f"Ingesta y publicación de {spec.publication.title}: "
-            "fuente → raw → staging → curada → modelos SQLMesh → abierta"
+            "fuente → raw → staging → curada → modelos SQLMesh → abierta → catálogo"
         ),
         tags={"sector": spec.sector.value},
     )
