@@ -237,21 +237,48 @@ def serve(
 def demo(
     rows: Annotated[int, typer.Option(help="Rows of the main sample table.")] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
-    ui_: Annotated[bool, typer.Option("--ui/--no-ui", help="Start the UI at the end.")] = True,
-    host: Annotated[str, typer.Option(help="UI address.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="UI port.")] = 3000,
+    ui_: Annotated[
+        bool, typer.Option("--ui/--no-ui", help="Start the Dagster UI and the portal at the end.")
+    ] = True,
+    host: Annotated[str, typer.Option(help="Address of the UI and the portal.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Dagster UI port.")] = 3000,
+    portal_port: Annotated[int, typer.Option(help="Portal and catalog API port.")] = 8080,
 ) -> None:
-    """Generate the sample data, run the whole pipeline, and open the Dagster UI."""
+    """Generate the sample data, run the whole pipeline, and open the Dagster UI and the
+    portal."""
     settings = load_settings()
+    # The catalog's records carry download links: they must point at the portal started below.
+    os.environ.setdefault("ADA_PUBLIC_URL", f"http://{host}:{portal_port}")
     console.print(f"ADA demo · ADA_HOME={settings.home} · {settings.backend}")
     _generate_samples(settings, rows, seed, None)
     ok = _run(settings, None, None)
     if not ok:
         console.print("[yellow]Some runs failed; the UI shows why.[/]")
     if ui_:
-        _serve_ui(settings, host, port)
+        portal = _start_portal(host, portal_port)
+        try:
+            _serve_ui(settings, host, port)
+        finally:
+            _stop(portal)
     elif not ok:
         raise typer.Exit(1)
+
+
+def _start_portal(host: str, port: int) -> subprocess.Popen[bytes]:
+    """``ada serve`` in the background, next to the Dagster UI."""
+    command = [sys.executable, "-m", "ada", "serve", "--host", host, "--port", str(port)]
+    process = subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)
+    console.print(f"[bold]Portal y API del catálogo:[/] http://{host}:{port}")
+    return process
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 # --------------------------------------------------------------------------------------- ingest

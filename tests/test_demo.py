@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 
+import httpx
 import pytest
 
 from ada.settings import Zone, load_settings
@@ -14,19 +18,52 @@ from lake import tables
 from tests.helpers import REPO
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 @pytest.mark.slow
-def test_demo_runs_every_dataset_through_raw_and_staging(ada_home) -> None:  # type: ignore[no-untyped-def]
+def test_demo_runs_every_dataset_and_serves_the_ui_and_the_portal(ada_home) -> None:  # type: ignore[no-untyped-def]
+    """``ada demo`` runs the whole pipeline, then serves the Dagster UI and the portal and
+    prints both addresses; Ctrl+C stops both."""
     env = {**os.environ, "COLUMNS": "200"}
-    result = subprocess.run(
-        [sys.executable, "-m", "ada", "demo", "--no-ui", "--rows", "400"],
+    ui_port, portal_port = _free_port(), _free_port()
+    ports = ["--port", str(ui_port), "--portal-port", str(portal_port)]
+    log = ada_home.parent / "demo.log"  # a file, not a pipe: minutes of output must not block
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ada", "demo", "--rows", "400", *ports],
         cwd=REPO,
         env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "Traceback" not in result.stderr
+    portal = f"http://127.0.0.1:{portal_port}"
+    try:
+        deadline = time.monotonic() + 900
+        while time.monotonic() < deadline and process.poll() is None:
+            if _answers(f"{portal}/api/3/action/package_list") and _answers(
+                f"http://127.0.0.1:{ui_port}/server_info"
+            ):
+                break
+            time.sleep(2)
+        listed = httpx.get(f"{portal}/api/3/action/package_list", timeout=10).json()["result"]
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=120)
+    output = log.read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in output, output[-3000:]
+    assert f"http://127.0.0.1:{ui_port}" in output and portal in output
+    assert len(listed) == len(load_registry(REPO / "catalog" / "datasets").active)
 
     specs = load_registry(REPO / "catalog" / "datasets").active
     con = tables.connect(load_settings(), [Zone.STAGING], read_only=True)
@@ -48,7 +85,7 @@ def test_demo_runs_every_dataset_through_raw_and_staging(ada_home) -> None:  # t
         con.close()
 
     listing = subprocess.run(
-        [sys.executable, "-m", "ada", "datasets"],
+        [sys.executable, "-m", "ada", "datasets"],  # the pipeline's state, after the demo
         cwd=REPO,
         env=env,
         capture_output=True,
