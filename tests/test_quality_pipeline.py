@@ -77,7 +77,9 @@ def _run(spec_id: str) -> UnitResult:
     defs = build_definitions()
     registry = load_registry(settings.datasets_dir)
     units = plan_units(defs, registry.specs, settings, select=f"key:*/gobierno/{spec_id}")
-    [result] = run_units(defs, units, settings)
+    # The dataset's run, then the catalog's (which runs whatever the dataset's outcome).
+    result, catalog = run_units(defs, units, settings)
+    assert catalog.success, catalog.message
     return result
 
 

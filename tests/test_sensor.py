@@ -8,6 +8,7 @@ import pytest
 from ada.settings import Settings, Zone, load_settings
 from ingestion.delivery import receive_deliveries
 from lake.storage import store_for
+from orchestration.defs.catalog import build_catalog_asset
 from orchestration.defs.datasets import (
     build_ingest_job,
     build_raw_asset,
@@ -34,6 +35,7 @@ def _tick(cursor: str | None = None) -> tuple[list[dg.RunRequest], str | None]:
     assert sensor is not None
     builders = (build_raw_asset, build_staging_asset, build_curated_asset, build_open_asset)
     assets = [build(s) for s in specs for build in builders]
+    assets.append(build_catalog_asset(specs))  # every ingest job ends with the catalog
     defs = dg.Definitions(
         assets=assets, jobs=list(jobs.values()), sensors=[sensor], resources=RESOURCES
     )
