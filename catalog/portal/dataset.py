@@ -462,7 +462,7 @@ class Preview:
 
 def preview_page(raw: str | None) -> int:
     try:
-        return max(int(raw or "1"), 1)
+        return min(max(int(raw or "1"), 1), 1_000_000)
     except ValueError:
         return 1
 
@@ -507,11 +507,14 @@ def preview(service: Service, package: Package, page: int) -> Preview | None:
         return None
     columns = tuple(str(f["id"]) for f in result["fields"])
     total = int(result.get("total", 0))
+    last = max(1, -(-total // PREVIEW_ROWS))
+    if page > last:  # a page past the end (an old link): show the last one
+        return preview(service, package, last)
     return Preview(
         columns=columns,
         rows=tuple(tuple(_cell(record[c]) for c in columns) for record in result["records"]),
         page=page,
-        pages=max(1, -(-total // PREVIEW_ROWS)),
+        pages=last,
         total=total,
         first_row=(page - 1) * PREVIEW_ROWS + 1,
     )
