@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from catalog.portal.dataset import PreviewCache
 from catalog.portal.i18n import N_
 from catalog.portal.pages import Portal, render, router
 from catalog.portal.rendering import Renderer
@@ -37,7 +38,9 @@ def install_portal(app: FastAPI, site_title: str = "Datos Abiertos Bogotá") -> 
     """Add the portal's routes after the API's (so ``/dataset/<name>.ttl`` stays the API's),
     and answer browsers' errors outside the API with a page instead of JSON."""
     static = StaticFiles()
-    app.state.portal = Portal(Renderer(static, site_title), static, TerritorySource())
+    app.state.portal = Portal(
+        Renderer(static, site_title), static, TerritorySource(), PreviewCache()
+    )
     app.include_router(router)
     previous = app.exception_handlers[StarletteHTTPException]
 

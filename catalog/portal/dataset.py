@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -458,6 +460,34 @@ class Preview:
     pages: int
     total: int
     first_row: int
+
+
+class PreviewCache:
+    """The previews last shown, at most ``capacity`` pages, least recently used out first.
+
+    Keyed by the catalog version (with the dataset and page): a new release moves the
+    version, so a cached page is never older than the release the page describes. Bounded,
+    because a crawler walking every page of a large dataset must not grow the worker's memory.
+    An unavailable preview is not kept, so it shows as soon as the zone is readable again.
+    """
+
+    def __init__(self, capacity: int = 256) -> None:
+        self.capacity = capacity
+        self._held: OrderedDict[Hashable, Preview] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_read(self, key: Hashable, read: Callable[[], Preview | None]) -> Preview | None:
+        with self._lock:
+            if key in self._held:
+                self._held.move_to_end(key)
+                return self._held[key]
+        found = read()
+        if found is not None and self.capacity > 0:
+            with self._lock:
+                self._held[key] = found
+                while len(self._held) > self.capacity:
+                    self._held.popitem(last=False)
+        return found
 
 
 def preview_page(raw: str | None) -> int:

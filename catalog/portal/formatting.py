@@ -8,12 +8,14 @@ handed to the templates as ``fmt``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from babel.core import Locale
 from babel.dates import format_date, format_skeleton
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, parse_pattern
 
 from catalog.catalog_info import parse_timestamp
 
@@ -21,18 +23,28 @@ BOGOTA = "America/Bogota"
 _SIZE_UNITS = ("B", "kB", "MB", "GB", "TB")
 
 
+@functools.cache
+def _number_pattern(digits: int) -> NumberPattern:
+    return parse_pattern("#,##0" + ("." + "#" * digits if digits > 0 else ""))
+
+
+@functools.cache
+def formatter(locale: str) -> Formatter:
+    """The formatter of a Babel locale, made once (parsing a locale is not free)."""
+    return Formatter(Locale.parse(locale))
+
+
 @dataclass(frozen=True)
 class Formatter:
-    """Formatting in one Babel locale (``es_CO`` or ``en``)."""
+    """Formatting in one Babel locale (``es_CO`` or ``en``); get one with :func:`formatter`."""
 
-    locale: str
+    locale: Locale
 
     def number(self, value: float | int | None, digits: int = 1) -> str:
         """At most ``digits`` decimals, grouped thousands; empty for a missing value."""
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return ""
-        pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
-        return format_decimal(value, format=pattern, locale=self.locale)
+        return _number_pattern(digits).apply(value, self.locale)
 
     def integer(self, value: int | None) -> str:
         return self.number(value, 0)
@@ -40,11 +52,6 @@ class Formatter:
     def score(self, value: float | None) -> str:
         """A 0-10 score with two decimals at most (``8,65``)."""
         return self.number(value, 2)
-
-    def percent(self, share: float | None) -> str:
-        if share is None:
-            return ""
-        return format_percent(share, format="#,##0.#%", locale=self.locale)
 
     def date(self, stamp: str | None) -> str:
         """An ISO date or timestamp as a long date (``7 de junio de 2025``), in Bogotá."""

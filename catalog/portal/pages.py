@@ -17,7 +17,7 @@ from starlette.responses import Response
 from catalog.portal import dataset as dataset_view
 from catalog.portal import territory as territory_view
 from catalog.portal.charts import BarItem, bar_chart, line_chart
-from catalog.portal.formatting import Formatter
+from catalog.portal.formatting import Formatter, formatter
 from catalog.portal.i18n import BABEL_LOCALES, N_, requested_language
 from catalog.portal.labels import DIMENSIONS, dimension_slug
 from catalog.portal.listing import Scope, SearchRequest, search_listing
@@ -42,6 +42,7 @@ class Portal:
     renderer: Renderer
     static: StaticFiles
     territory: TerritorySource
+    previews: dataset_view.PreviewCache
 
 
 def portal_of(request: Request) -> Portal:
@@ -50,7 +51,7 @@ def portal_of(request: Request) -> Portal:
 
 
 def formatter_of(request: Request) -> Formatter:
-    return Formatter(BABEL_LOCALES[requested_language(request)[0]])
+    return formatter(BABEL_LOCALES[requested_language(request)[0]])
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
@@ -175,7 +176,10 @@ def dataset_page(request: Request, name: str) -> Response:
         lineage=dataset_view.lineage_steps(package),
         releases=dataset_view.download_releases(service, package),
         snippets=dataset_view.api_snippets(service.root, package),
-        preview=dataset_view.preview(service, package, page),
+        preview=portal_of(request).previews.get_or_read(
+            (service.live.view.version, package["name"], page),
+            lambda: dataset_view.preview(service, package, page),
+        ),
         links=_metadata_links(service, package),
     )
 

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from catalog.portal import labels
-from catalog.portal.formatting import Formatter
+from catalog.portal.formatting import formatter
 from catalog.portal.i18n import (
     BABEL_LOCALES,
     LANGUAGE_COOKIE,
@@ -63,7 +63,7 @@ def make_environment(
         translations, newstyle=True
     )
     environment.globals.update(
-        fmt=Formatter(BABEL_LOCALES[language]),
+        fmt=formatter(BABEL_LOCALES[language]),
         lang=language,
         static_url=static.url,
         navigation=NAVIGATION,
