@@ -651,6 +651,9 @@ def test_english_toggle_sets_a_cookie_and_keeps_published_text(portal: Portal) -
         ]
         assert soup.find(id="privacidad-title").get_text() == "Privacy"
         assert "Quality seal: Silver" in _text(soup.find(id="calidad"))
+        rows = {tr.th.get_text(strip=True): tr.td for tr in soup.select("#ficha table tr")}
+        assert rows["Update frequency"].get_text(strip=True) == "monthly"  # a vocabulary word
+        assert rows["Entity"].get("lang") == "es"  # a published name keeps its language
         title = soup.h1
         assert title["lang"] == "es"  # published text stays Spanish, and says so
         package = next(p for p in portal.packages if p["name"] == REAL)

@@ -24,7 +24,16 @@ from catalog.packages import version_number
 from catalog.portal.charts import LineChart, line_chart
 from catalog.portal.formatting import Formatter
 from catalog.portal.i18n import N_
-from catalog.portal.labels import CRITERIA, GENERALIZATIONS, METADATA_CHECKS, SEALS, STAGES
+from catalog.portal.labels import (
+    CONTENT_LANGUAGES,
+    CRITERIA,
+    FREQUENCIES,
+    GENERALIZATIONS,
+    METADATA_CHECKS,
+    SEALS,
+    STAGES,
+    dimension_slug,
+)
 from catalog.records import Package, Resource
 from catalog.service import datastore
 from catalog.service.ckan import ActionError
@@ -48,13 +57,12 @@ class MetadataRow:
     value: str
     href: str | None = None
     published: bool = True  # the entity's text (keeps its language), not the portal's
+    translated: bool = False  # ``value`` is one of the portal's own words (a msgid)
 
 
 def metadata_rows(package: Package, fmt: Formatter) -> list[MetadataRow]:
     """The table CKAN and datos.gov.co readers expect: entidad, sector, dimensión, licencia,
     frecuencia, coberturas, versión, fechas, contacto."""
-    from catalog.portal.labels import dimension_slug
-
     organization = package["organization"]
     slug = dimension_slug(package["dimension"])
     temporal = " – ".join(
@@ -68,7 +76,7 @@ def metadata_rows(package: Package, fmt: Formatter) -> list[MetadataRow]:
             N_("Dimensión MinTIC"), package["dimension"], f"/dimension/{slug}" if slug else None
         ),
         MetadataRow(N_("Licencia"), package["license_title"], package["license_url"] or None),
-        MetadataRow(N_("Frecuencia de actualización"), package["frequency"]),
+        _word(N_("Frecuencia de actualización"), package["frequency"], FREQUENCIES),
         MetadataRow(N_("Cobertura espacial"), package["spatial_text"]),
         MetadataRow(N_("Cobertura temporal"), temporal, published=False),
         MetadataRow(N_("Versión"), package["version"], "#descargas", published=False),
@@ -78,7 +86,7 @@ def metadata_rows(package: Package, fmt: Formatter) -> list[MetadataRow]:
         MetadataRow(
             N_("Última actualización"), fmt.date(package["metadata_modified"]), None, False
         ),
-        MetadataRow(N_("Idioma"), package["language"], published=False),
+        _word(N_("Idioma"), package["language"], CONTENT_LANGUAGES),
         MetadataRow(
             N_("Contacto"),
             contact,
@@ -88,6 +96,14 @@ def metadata_rows(package: Package, fmt: Formatter) -> list[MetadataRow]:
     if package["url"]:
         rows.append(MetadataRow(N_("Documentación"), package["url"], package["url"]))
     return [row for row in rows if row.value]
+
+
+def _word(label: str, value: str, vocabulary: Mapping[str, str]) -> MetadataRow:
+    """A row whose value is a word of a controlled vocabulary, shown in the reader's language
+    when the portal knows it."""
+    if value in vocabulary:
+        return MetadataRow(label, vocabulary[value], published=False, translated=True)
+    return MetadataRow(label, value)
 
 
 # -------------------------------------------------------------------------------- quality

@@ -30,6 +30,21 @@ SEALS: dict[str, str] = {
     "sin sello": N_("Sin sello"),
 }
 
+#: Update frequencies (the specs' controlled vocabulary, ``catalog.specs.Frequency``).
+FREQUENCIES: dict[str, str] = {
+    "horaria": N_("horaria"),
+    "diaria": N_("diaria"),
+    "semanal": N_("semanal"),
+    "mensual": N_("mensual"),
+    "trimestral": N_("trimestral"),
+    "semestral": N_("semestral"),
+    "anual": N_("anual"),
+    "eventual": N_("eventual"),
+}
+
+#: Languages a dataset may be published in (ISO 639-1).
+CONTENT_LANGUAGES: dict[str, str] = {"es": N_("español"), "en": N_("inglés")}
+
 #: The ISO 25012 criteria the quality score measures: a name and what it means for a reader.
 CRITERIA: dict[str, tuple[str, str]] = {
     "completitud": (

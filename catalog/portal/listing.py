@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from starlette.datastructures import QueryParams
 
 from catalog.portal.i18n import N_
-from catalog.portal.labels import FACET_TITLES, SEALS
+from catalog.portal.labels import FACET_TITLES, FREQUENCIES, SEALS
 from catalog.records import Package
 from catalog.search import SearchIndex, SearchQueryError
 from catalog.search.index import SearchResult
@@ -34,7 +34,7 @@ MAX_PAGE = 500
 MAX_QUERY = 500
 FACET_FIELDS: tuple[str, ...] = tuple(FACET_TITLES)
 #: Facet fields whose values are the portal's own words (translated), not published text.
-TRANSLATED_VALUES = {"quality_level": SEALS}
+TRANSLATED_VALUES = {"quality_level": SEALS, "frequency": FREQUENCIES}
 
 
 @dataclass(frozen=True)
