@@ -46,6 +46,7 @@ bench: install  ## every benchmark against its named baseline (~15 min)
 	$(VENV)/bin/python bench/privacy_structured.py
 	$(VENV)/bin/python bench/search_index.py
 	$(VENV)/bin/python bench/catalog_api.py
+	$(VENV)/bin/python bench/portal_pages.py
 
 clean:
 	rm -rf .tools $(VENV) .ada .pytest_cache
