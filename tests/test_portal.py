@@ -392,6 +392,12 @@ def test_not_found_is_a_spanish_page(portal: Portal, path: str, message: str) ->
     assert message in _text(soup)
 
 
+def test_pages_answer_head_for_link_checkers(portal: Portal) -> None:
+    answer = portal.client.head(f"/dataset/{REAL}")
+    assert answer.status_code == 200 and answer.content == b""
+    assert answer.headers["content-type"] == "text/html; charset=utf-8"
+
+
 def test_the_api_keeps_answering_json(portal: Portal) -> None:
     api = portal.client.get("/api/3/action/package_show", params={"id": "no_existe"})
     assert api.status_code == 404 and api.json()["success"] is False

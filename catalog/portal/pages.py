@@ -8,6 +8,7 @@ CKAN's paths where CKAN has them (``/dataset``, ``/dataset/<name>``, ``/organiza
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,12 @@ from catalog.service.state import Service, service_of
 from catalog.specs import SECTOR_NAMES, Sector
 
 router = APIRouter(include_in_schema=False)
+
+
+def page(path: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A portal route for GET and HEAD (link checkers and crawlers ask HEAD first)."""
+    return router.api_route(path, methods=["GET", "HEAD"])
+
 
 HOME_FEATURED = 4
 HOME_RECENT = 6
@@ -84,7 +91,7 @@ def _territory(request: Request) -> Territory | None:
 # ----------------------------------------------------------------------------------- home
 
 
-@router.get("/")
+@page("/")
 async def home(request: Request) -> Response:
     service = service_of(request)
     view = service.live.view
@@ -150,7 +157,7 @@ def _listing_page(
     return render(request, template, status=status, listing=listing, scope=scope, **context)
 
 
-@router.get("/dataset")
+@page("/dataset")
 async def dataset_search(request: Request) -> Response:
     return _listing_page(request, "search.html")
 
@@ -158,7 +165,7 @@ async def dataset_search(request: Request) -> Response:
 # ---------------------------------------------------------------------------- dataset page
 
 
-@router.get("/dataset/{name}")
+@page("/dataset/{name}")
 def dataset_page(request: Request, name: str) -> Response:
     service = service_of(request)
     package = service.live.view.package(name)
@@ -196,7 +203,7 @@ def _metadata_links(service: Service, package: Package) -> list[tuple[str, str]]
 # ------------------------------------------------------------------ entidades and sectores
 
 
-@router.get("/organization")
+@page("/organization")
 async def organization_list(request: Request) -> Response:
     service = service_of(request)
     view = service.live.view
@@ -216,7 +223,7 @@ async def organization_list(request: Request) -> Response:
     return render(request, "organizations.html", organizations=organizations)
 
 
-@router.get("/organization/{name}")
+@page("/organization/{name}")
 async def organization_page(request: Request, name: str) -> Response:
     organization = service_of(request).live.view.organization(name)
     if organization is None:
@@ -229,14 +236,14 @@ async def organization_page(request: Request, name: str) -> Response:
     )
 
 
-@router.get("/group")
+@page("/group")
 async def group_list(request: Request) -> Response:
     service = service_of(request)
     counts = _facet_counts(service, service.live.view, "groups")
     return render(request, "groups.html", sectors=_sectors(counts))
 
 
-@router.get("/group/{name}")
+@page("/group/{name}")
 async def group_page(request: Request, name: str) -> Response:
     sector = next((s for s in Sector if s.value == name), None)
     if sector is None:
@@ -252,14 +259,14 @@ async def group_page(request: Request, name: str) -> Response:
 # ------------------------------------------------------------------------------ dimensions
 
 
-@router.get("/dimension")
+@page("/dimension")
 async def dimension_list(request: Request) -> Response:
     service = service_of(request)
     counts = _facet_counts(service, service.live.view, "dimension")
     return render(request, "dimensions.html", dimensions=_dimensions(counts))
 
 
-@router.get("/dimension/{slug}")
+@page("/dimension/{slug}")
 def dimension_page(request: Request, slug: str) -> Response:
     found = DIMENSIONS.get(slug)
     if found is None:
@@ -282,7 +289,7 @@ def dimension_page(request: Request, slug: str) -> Response:
 # ------------------------------------------------------------------------------- territory
 
 
-@router.get("/territorio")
+@page("/territorio")
 def territory_page(request: Request) -> Response:
     territory = _territory(request)
     if territory is None or not territory.periods:
@@ -338,7 +345,7 @@ def _source_titles(service: Service, sources: tuple[str, ...]) -> list[tuple[str
     return found
 
 
-@router.get("/territorio/{codigo}")
+@page("/territorio/{codigo}")
 def localidad_page(request: Request, codigo: str) -> Response:
     territory = _territory(request)
     if territory is None or not territory.periods:
@@ -394,7 +401,7 @@ def localidad_page(request: Request, codigo: str) -> Response:
 # ---------------------------------------------------------------------------------- static
 
 
-@router.get("/static/{name}")
+@page("/static/{name}")
 async def static_file(request: Request, name: str) -> Response:
     found = portal_of(request).static.response(request, name)
     if found is None:
