@@ -8,7 +8,7 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install demo test lint bench ui clean
+.PHONY: install demo test lint bench ui clean chromium
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -26,7 +26,11 @@ demo: install  ## generate the sample data, run the pipeline, open the Dagster U
 ui: install
 	$(VENV)/bin/ada ui
 
-test: install  ## every test, on the embedded default, a real S3 server and Postgres
+# The portal's browser test drives Debian's Chromium (never a browser Playwright downloads).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+
+test: install chromium  ## every test, on the embedded default, a real S3 server and Postgres
 	$(VENV)/bin/python -m pytest -n 2
 
 lint: install
@@ -42,6 +46,7 @@ bench: install  ## every benchmark against its named baseline (~15 min)
 	$(VENV)/bin/python bench/privacy_structured.py
 	$(VENV)/bin/python bench/search_index.py
 	$(VENV)/bin/python bench/catalog_api.py
+	$(VENV)/bin/python bench/portal_pages.py
 
 clean:
 	rm -rf .tools $(VENV) .ada .pytest_cache

@@ -7,8 +7,9 @@ environment. Tests and the integrator can pass settings, a configuration and the
 
 Routers, by role: :mod:`~catalog.service.actions` (CKAN Action API),
 :mod:`~catalog.service.metadata` (DCAT-AP, data.json, Atom),
-:mod:`~catalog.service.downloads` (files). How each worker keeps its in-memory catalog in step
-with the store is in :mod:`~catalog.service.live`.
+:mod:`~catalog.service.downloads` (files), then the web portal (:mod:`catalog.portal`). How
+each worker keeps its in-memory catalog in step with the store is in
+:mod:`~catalog.service.live`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ada.settings import Settings, load_settings
+from catalog.portal import install_portal
 from catalog.service import downloads, metadata
 from catalog.service.actions import action_router
 from catalog.service.config import ServiceConfig, load_service_config
@@ -127,6 +129,8 @@ def create_app(
         allow_headers=["Content-Type", "Authorization", "X-CKAN-API-Key"],
     )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    # The web portal last: its /dataset/<name> must not shadow the API's /dataset/<name>.ttl.
+    install_portal(app, (config or ServiceConfig()).title)
     return app
 
 
