@@ -261,6 +261,19 @@ def test_a_hostile_search_is_shown_not_run(served: Served, page: tuple[Any, Watc
     assert watched.dialogs == []
 
 
+def test_the_api_reference_renders_from_the_project_alone(
+    served: Served, page: tuple[Any, Watched]
+) -> None:
+    """/api/docs: Swagger UI shipped with the project lists the CKAN actions, with nothing
+    loaded from outside the service and no CSP error."""
+    browser_page, watched = page
+    browser_page.goto(served.url + "/api/docs")
+    expect(browser_page.locator(".opblock").first).to_be_visible(timeout=30_000)
+    assert browser_page.locator(".opblock", has_text="package_search").count() >= 1
+    assert all(url.startswith(served.url) for url in watched.requests), watched.requests
+    assert watched.csp_errors == []
+
+
 MAIN_PAGES = [
     "/",
     "/dataset?q=accidentes",

@@ -31,6 +31,7 @@ from ada.settings import Settings, load_settings
 from catalog.portal import install_portal
 from catalog.service import downloads, metadata
 from catalog.service.actions import action_router
+from catalog.service.apidocs import docs_router
 from catalog.service.config import ServiceConfig, load_service_config
 from catalog.service.errors import (
     StripTrailingSlash,
@@ -109,7 +110,7 @@ def create_app(
         description=_API_DESCRIPTION,
         version="1.0.0",
         openapi_url=OPENAPI_URL,
-        docs_url="/api/docs",
+        docs_url=None,  # served by apidocs.py with Swagger UI shipped in the project
         redoc_url=None,
         redirect_slashes=False,
         lifespan=lifespan,
@@ -117,6 +118,7 @@ def create_app(
     app.include_router(action_router())
     app.include_router(metadata.router)
     app.include_router(downloads.router)
+    app.include_router(docs_router(OPENAPI_URL, f"{app.title}: referencia"))
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)
