@@ -2,7 +2,8 @@
 # Create infra/secrets/ for infra/compose.yaml: one file per secret listed in
 # infra/secrets.example/, with a random value, for each one that does not exist yet (existing
 # files are never changed). Values are never printed. ada_database_url is built from
-# postgres_password and POSTGRES_USER / POSTGRES_DB of infra/.env.
+# postgres_password and POSTGRES_USER / POSTGRES_DB of infra/.env, for the host
+# $POSTGRES_HOST (default `postgres`, the Compose service; `ada-postgres` on Kubernetes).
 #
 # The folder is readable by its owner only; the files are world-readable inside it, because
 # Compose bind-mounts them and ADA's containers run as uid 10001.
@@ -27,8 +28,9 @@ for example in "$here"/secrets.example/*; do
     [ "$name" != README.md ] && [ ! -e "$target" ] || continue
     case "$name" in
         ada_database_url)
-            printf 'postgresql://%s:%s@postgres:5432/%s' "$(setting POSTGRES_USER ada)" \
-                "$(cat "$dir/postgres_password")" "$(setting POSTGRES_DB ada)" ;;
+            printf 'postgresql://%s:%s@%s:5432/%s' "$(setting POSTGRES_USER ada)" \
+                "$(cat "$dir/postgres_password")" "${POSTGRES_HOST:-postgres}" \
+                "$(setting POSTGRES_DB ada)" ;;
         minio_root_user | *_access_key) random 20 'A-Z0-9' ;;
         *) random 40 'A-Za-z0-9' ;;
     esac >"$target"
