@@ -374,6 +374,17 @@ def test_kubernetes_files_have_every_service_the_issue_names() -> None:
         assert {v["persistentVolumeClaim"]["claimName"] for v in volumes} == {f"{name}-data"}
 
 
+def test_the_helm_chart_version_is_the_locked_dagster_version() -> None:
+    """The chart's webserver and daemon images must run the code location's Dagster."""
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    pins = [d for d in pyproject["project"]["dependencies"] if d.startswith("dagster==")]
+    (version,) = [d.removeprefix("dagster==") for d in pins]
+    for path in (INFRA / "helm" / "dagster-values.yaml", REPO / "docs" / "operations.md"):
+        named = re.findall(r"dagster/dagster --version (\d\S*)", path.read_text())
+        assert named, path
+        assert set(named) == {version}, (path, named)
+
+
 def test_the_same_settings_reach_the_code_in_compose_and_kubernetes() -> None:
     """The non-secret variables of Kubernetes' ConfigMap are the ones .env.example sets."""
     config = k8s_object("ConfigMap", "ada-config")["data"]
