@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
 from typing_extensions import TypedDict
 
 from catalog.catalog_info import parse_timestamp, slug
@@ -34,7 +35,7 @@ from catalog.records import (
     Resource,
     Tag,
 )
-from catalog.specs import FREQUENCY_EU, SECTOR_NAMES, DatasetSpec, Sector
+from catalog.specs import FREQUENCY_EU, SECTOR_NAMES, DatasetSpec, Publication, Sector
 
 #: The namespace of every UUID5 in the catalog (datasets, resources, entities, sectors, tags):
 #: ids derive from names, so they are the same on every rebuild and every installation.
@@ -227,6 +228,69 @@ def tag_for(name: str) -> Tag:
     }
 
 
+# ------------------------------------------------------------------------- editable metadata
+
+#: The record fields an editor may change through the API (``package_patch``), and where each
+#: lives in the spec's ``publication``. Everything else comes from the spec alone.
+EDITABLE_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("title",),
+    "notes": ("description",),
+    "url": ("documentation",),
+    "maintainer": ("contact", "name"),
+    "maintainer_email": ("contact", "email"),
+    "tags": ("tags",),
+}
+_FIELD_BY_PATH = {path: field for field, path in EDITABLE_FIELDS.items()}
+
+
+class EditError(ValueError):
+    """Edited fields the spec's rules refuse: messages per record field (Spanish)."""
+
+    def __init__(self, fields: dict[str, list[str]]) -> None:
+        super().__init__(", ".join(fields))
+        self.fields = fields
+
+
+def edited_spec(spec: DatasetSpec, fields: Mapping[str, Any]) -> DatasetSpec:
+    """``spec`` with record ``fields`` (``title``, ``notes``...) written into its publication,
+    checked by the spec's own rules (a title of at least 3 characters, a valid e-mail...), so
+    an edited record is one a spec could have produced. The record is then built from it as
+    from any spec: the title reaches the resources' descriptions, DCAT-AP and the feeds too."""
+    data = spec.publication.model_dump()
+    for field, value in fields.items():
+        *parents, leaf = EDITABLE_FIELDS[field]
+        target = data
+        for part in parents:
+            target = target[part]
+        target[leaf] = value
+    try:
+        publication = Publication.model_validate(data)
+    except ValidationError as err:
+        raise EditError(_edit_messages(err)) from None
+    return spec.model_copy(update={"publication": publication})
+
+
+def _edit_messages(err: ValidationError) -> dict[str, list[str]]:
+    messages: dict[str, list[str]] = {}
+    for error in err.errors():
+        path = tuple(str(part) for part in error["loc"])
+        field = next(
+            (_FIELD_BY_PATH[path[:size]] for size in (2, 1) if path[:size] in _FIELD_BY_PATH),
+            ".".join(path),
+        )
+        messages.setdefault(field, []).append(_edit_message(error))
+    return messages
+
+
+def _edit_message(error: Any) -> str:
+    kind = error.get("type")
+    if kind == "string_too_short":
+        return f"Debe tener al menos {error['ctx']['min_length']} caracteres."
+    if kind == "string_pattern_mismatch":
+        return "Formato no válido."
+    return "Valor no válido."
+
+
 # ------------------------------------------------------------------------------------ builder
 
 
@@ -240,13 +304,16 @@ def build_package(
     model: Mapping[str, Any] | None = None,
     downloads: int = 0,
     organization_created: str | None = None,
+    edited_at: str | None = None,
 ) -> Package:
     """The catalog record of ``spec`` and its ``releases`` (newest first, at least one).
 
     ``model`` is the conformed model's entry in ``transformations/manifest.json`` (columns with
     descriptions, column lineage), or ``None`` when the dataset publishes its privacy-treated
     table. ``organization_created`` is when the entity first published (the store passes the
-    same value for all its datasets); by default this dataset's first release.
+    same value for all its datasets); by default this dataset's first release. ``edited_at`` is
+    when its metadata was last edited through the API (``spec`` is then :func:`edited_spec`'s):
+    ``metadata_modified`` moves with it, so harvesters pick the edit up.
     """
     if not releases:
         raise ValueError(f"{spec.key}: a catalog record needs at least one release")
@@ -256,7 +323,7 @@ def build_package(
     pid = package_id(spec.id)
     publication = spec.publication
     created = ckan_stamp(ordered[-1]["published_at"])
-    modified = _modified(current, quality, privacy)
+    modified = _modified(current, quality, privacy, edited_at)
     organization = organization_for(publication.entidad, organization_created or created)
     license_ = LICENSES.get(publication.license)
     quality_summary = public_quality(quality)
@@ -316,6 +383,7 @@ def _modified(
     current: ReleaseManifest,
     quality: Mapping[str, Any] | None,
     privacy: Mapping[str, Any] | None,
+    edited_at: str | None = None,
 ) -> str:
     """The newest of the inputs' own timestamps (never "now"): rebuilding the record from the
     same inputs must give the same record."""
@@ -323,6 +391,8 @@ def _modified(
     for report in (quality, privacy):
         if report and report.get("generated_at"):
             stamps.append(parse_timestamp(str(report["generated_at"])))
+    if edited_at:
+        stamps.append(parse_timestamp(edited_at))
     return ckan_stamp(max(stamps))
 
 

@@ -10,21 +10,36 @@ in the catalog; one that was is taken out.
 Release manifests are read by a :data:`ReleaseReader`; the default,
 :func:`read_release_manifests`, asks the publisher (``catalog.publication.list_releases``: the
 committed, not withdrawn versions) and shapes them for the record builder.
+
+Metadata edited through the API (``package_patch``) is kept in the store as an override per
+dataset (:mod:`catalog.store.editing`); each refresh applies it over the spec before building
+the record, so an edit survives every refresh until someone drops it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from ada.settings import Settings
-from catalog.packages import ReleaseManifest, build_package, ckan_stamp, version_number
+from catalog.packages import (
+    EditError,
+    ReleaseManifest,
+    build_package,
+    ckan_stamp,
+    edited_spec,
+    version_number,
+)
 from catalog.records import Package
 from catalog.registry import load_registry
 from catalog.specs import DatasetSpec
+from catalog.store.editing import Override, overrides
 from catalog.store.store import CatalogStore
+
+log = logging.getLogger("ada.catalog")
 
 ReleaseReader = Callable[[Settings, DatasetSpec], list[ReleaseManifest]]
 
@@ -107,19 +122,23 @@ def refresh_catalog(
         released = [item for item in inputs if item.releases]
         counts = store.download_totals()
         created = _organization_created(released)
-        packages: list[Package] = [
-            build_package(
-                item.spec,
-                item.releases,
-                base_url=base_url,
-                quality=item.quality,
-                privacy=item.privacy,
-                model=models.get(item.releases[0]["source_table"]),
-                downloads=counts.get(item.spec.id, 0),
-                organization_created=created[item.spec.publication.entidad],
+        edits = overrides(store)
+        packages: list[Package] = []
+        for item in released:
+            spec, edited_at = _edited(item.spec, edits.get(item.spec.id))
+            packages.append(
+                build_package(
+                    spec,
+                    item.releases,
+                    base_url=base_url,
+                    quality=item.quality,
+                    privacy=item.privacy,
+                    model=models.get(item.releases[0]["source_table"]),
+                    downloads=counts.get(item.spec.id, 0),
+                    organization_created=created[item.spec.publication.entidad],
+                    edited_at=edited_at,
+                )
             )
-            for item in released
-        ]
         result = store.write_catalog(packages, {item.spec.id: item.releases for item in released})
     finally:
         if own:
@@ -131,6 +150,19 @@ def refresh_catalog(
         removed=result.removed,
         unreleased=tuple(item.spec.id for item in inputs if not item.releases),
     )
+
+
+def _edited(spec: DatasetSpec, override: Override | None) -> tuple[DatasetSpec, str | None]:
+    """The spec with its API edits, and when they were made. An override the spec's rules
+    no longer accept (they were checked when it was saved) is skipped with a warning rather
+    than failing the whole catalog."""
+    if override is None:
+        return spec, None
+    try:
+        return edited_spec(spec, override.fields), override.updated_at
+    except (EditError, KeyError) as err:
+        log.warning("edición de %s omitida: %s", spec.id, err)
+        return spec, None
 
 
 def _read_inputs(settings: Settings, spec: DatasetSpec, reader: ReleaseReader) -> _Inputs:

@@ -14,11 +14,22 @@ Tables (schema ``catalog`` on Postgres, unqualified on SQLite):
   ``datastore_search`` read them).
 - ``downloads``: download counters per dataset, release, file and day (Bogotá's calendar).
 
+The write side (schema version 2, see ``docs/api.md``):
+
+- ``api_tokens``: who may change the catalog: a name, a role (``admin`` or ``editor``) and the
+  SHA-256 of the token, never the token (:mod:`catalog.store.access`).
+- ``audit_log``: every change and every refused attempt, with its before and after
+  (:mod:`catalog.store.audit`).
+- ``package_overrides``: catalog metadata edited through the API, applied by the refresh over
+  the record built from the spec (:mod:`catalog.store.editing`).
+- ``republish_requests``: republications asked for through the API, waiting for the Dagster
+  sensor that launches them (:mod:`catalog.store.editing`).
+
 The schema is created on startup by :func:`migrate`, under a lock so that service workers
 starting together do not race. Each entry of :data:`MIGRATIONS` takes the schema one version
-up; the store records how far it has gone and refuses a database written by newer code. One
-step does not need Alembic (installed with Dagster); the first change to these tables should
-add a step that alters them, and make step 1 create the tables as they are today.
+up; the store records how far it has gone and refuses a database written by newer code. Step 1
+creates the tables of version 1 exactly as the first release made them (so that it can be
+replayed); step 2 only adds the write side's tables, which is all Alembic would have done.
 """
 
 from __future__ import annotations
@@ -82,13 +93,93 @@ downloads = sa.Table(
 )
 
 
+# ------------------------------------------------------------------- version 2: the write side
+
+#: Time columns hold UTC ISO 8601 text (``2025-06-01T10:00:00.000000+00:00``), as
+#: ``catalog_state.changed_at`` does: the same on both backends, and it sorts by time.
+_STAMP = sa.String(40)
+#: An auto-incremented key: BIGSERIAL on Postgres, SQLite's rowid (only INTEGER aliases it).
+_SERIAL = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", _SERIAL, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", _STAMP, nullable=False),
+    sa.Column("last_used_at", _STAMP, nullable=True),
+    sa.Column("revoked_at", _STAMP, nullable=True),
+)
+# One active token per name (a revoked one keeps its row, so the name can be issued again).
+sa.Index(
+    "api_tokens_active_name",
+    api_tokens.c.name,
+    unique=True,
+    sqlite_where=api_tokens.c.revoked_at.is_(None),
+    postgresql_where=api_tokens.c.revoked_at.is_(None),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", _SERIAL, primary_key=True, autoincrement=True),
+    sa.Column("at", _STAMP, nullable=False),
+    sa.Column("request_id", sa.String(64), nullable=False),
+    sa.Column("token_name", sa.String(100), nullable=True, index=True),
+    sa.Column("role", sa.String(20), nullable=True),
+    sa.Column("action", sa.String(100), nullable=False),
+    sa.Column("target", sa.String(200), nullable=True, index=True),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("message", sa.Text, nullable=True),
+    sa.Column("before", sa.JSON, nullable=True),
+    sa.Column("after", sa.JSON, nullable=True),
+)
+
+package_overrides = sa.Table(
+    "package_overrides",
+    metadata,
+    sa.Column("package_name", sa.String(100), primary_key=True),
+    sa.Column("fields", sa.JSON, nullable=False),
+    sa.Column("updated_at", _STAMP, nullable=False),
+    sa.Column("updated_by", sa.String(100), nullable=False),
+)
+
+republish_requests = sa.Table(
+    "republish_requests",
+    metadata,
+    sa.Column("id", _SERIAL, primary_key=True, autoincrement=True),
+    sa.Column("package_name", sa.String(100), nullable=False),
+    sa.Column("partition_key", sa.String(20), nullable=True),
+    sa.Column("requested_at", _STAMP, nullable=False),
+    sa.Column("requested_by", sa.String(100), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("run_key", sa.String(64), nullable=True),
+    sa.Column("handled_at", _STAMP, nullable=True),
+    sa.Column("message", sa.Text, nullable=True),
+)
+
+#: The tables of each schema version, in creation order.
+VERSION_1_TABLES = (catalog_state, packages, organizations, releases, downloads)
+VERSION_2_TABLES = (api_tokens, audit_log, package_overrides, republish_requests)
+
+
 def _create_tables(connection: sa.Connection) -> None:
-    metadata.create_all(connection)
+    """Version 1: the read side, as the first release created it."""
+    metadata.create_all(connection, tables=list(VERSION_1_TABLES))
     connection.execute(sa.insert(catalog_state).values(id=1, schema_version=0, version=0))
 
 
+def _add_write_side(connection: sa.Connection) -> None:
+    """Version 2: tokens, audit log, metadata overrides and republish requests (new tables
+    only: the rows of version 1 are untouched)."""
+    metadata.create_all(connection, tables=list(VERSION_2_TABLES))
+
+
 #: Step ``i`` takes the schema from version ``i`` to ``i + 1``.
-MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (_create_tables,)
+MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (_create_tables, _add_write_side)
 SCHEMA_VERSION = len(MIGRATIONS)
 #: Postgres advisory lock key held while migrating ("ADA-CATA").
 _MIGRATION_LOCK = 0x4144_4143_4154_41

@@ -87,6 +87,12 @@ class CatalogStore:
     def close(self) -> None:
         self.engine.dispose()
 
+    @property
+    def writer(self) -> sa.Engine:
+        """The engine for write transactions (``BEGIN IMMEDIATE`` on SQLite: writers queue
+        instead of failing half-way); the write side's modules write through it too."""
+        return self._writer
+
     # ------------------------------------------------------------------------------ reading
 
     def version(self) -> int:
@@ -187,7 +193,7 @@ class CatalogStore:
         and only if something changed, so calling this again with the same catalog is a read.
         """
         releases = releases or {}
-        with self._writer.begin() as connection:
+        with self.writer.begin() as connection:
             current = _lock_version(connection)
             plan = _plan(connection, packages, releases)
             if not plan.changes_anything:
@@ -213,7 +219,7 @@ class CatalogStore:
             index_elements=[table.c.package_name, table.c.version, table.c.file_name, table.c.day],
             set_={"count": table.c.count + 1},
         )
-        with self._writer.begin() as connection:
+        with self.writer.begin() as connection:
             connection.execute(upsert)
 
 
