@@ -21,6 +21,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ada.settings import Settings, Zone, load_settings
+from ada.token_cli import app as token_app
 from privacy.cli import app as pii_app
 
 app = typer.Typer(
@@ -31,6 +32,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(pii_app, name="pii")
+app.add_typer(token_app, name="token")
 console = Console(stderr=True)
 out = Console()
 _DEBUG = {"on": False}
