@@ -6,13 +6,16 @@ store), and everything else on standard error; the token is never stored nor sho
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from ada.settings import load_settings
+
+if TYPE_CHECKING:  # the store's imports are paid only by the commands that use it
+    from catalog.store import CatalogStore
 
 app = typer.Typer(
     help="Tokens de la API de escritura del catálogo (roles admin y editor).",
@@ -21,7 +24,7 @@ app = typer.Typer(
 console = Console(stderr=True)
 
 
-def _store():  # type: ignore[no-untyped-def]
+def _store() -> CatalogStore:
     from catalog.store import CatalogStore
 
     return CatalogStore.open(load_settings())

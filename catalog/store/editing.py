@@ -36,13 +36,16 @@ class Override:
 
 def overrides(store: CatalogStore) -> dict[str, Override]:
     """Every dataset's override, by dataset name."""
-    table = schema.package_overrides
     with store.engine.connect() as connection:
-        rows = connection.execute(sa.select(table))
-        return {
-            row.package_name: Override(dict(row.fields), row.updated_at, row.updated_by)
-            for row in rows
-        }
+        return read_overrides(connection)
+
+
+def read_overrides(connection: sa.Connection) -> dict[str, Override]:
+    """:func:`overrides` inside the caller's transaction (the refresh's, under its lock)."""
+    rows = connection.execute(sa.select(schema.package_overrides))
+    return {
+        row.package_name: Override(dict(row.fields), row.updated_at, row.updated_by) for row in rows
+    }
 
 
 def save_override(

@@ -24,6 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+
 from ada.settings import Settings
 from catalog.packages import (
     EditError,
@@ -36,7 +38,7 @@ from catalog.packages import (
 from catalog.records import Package
 from catalog.registry import load_registry
 from catalog.specs import DatasetSpec
-from catalog.store.editing import Override, overrides
+from catalog.store.editing import Override, read_overrides
 from catalog.store.store import CatalogStore
 
 log = logging.getLogger("ada.catalog")
@@ -122,33 +124,47 @@ def refresh_catalog(
         released = [item for item in inputs if item.releases]
         counts = store.download_totals()
         created = _organization_created(released)
-        edits = overrides(store)
-        packages: list[Package] = []
-        for item in released:
-            spec, edited_at = _edited(item.spec, edits.get(item.spec.id))
-            packages.append(
-                build_package(
-                    spec,
-                    item.releases,
-                    base_url=base_url,
-                    quality=item.quality,
-                    privacy=item.privacy,
-                    model=models.get(item.releases[0]["source_table"]),
-                    downloads=counts.get(item.spec.id, 0),
-                    organization_created=created[item.spec.publication.entidad],
-                    edited_at=edited_at,
-                )
-            )
-        result = store.write_catalog(packages, {item.spec.id: item.releases for item in released})
+
+        def build(connection: sa.Connection) -> list[Package]:
+            """Under the store's lock: the overrides as they are when the catalog is written."""
+            edits = read_overrides(connection)
+            return [
+                _build(item, edits.get(item.spec.id), base_url, models, counts, created)
+                for item in released
+            ]
+
+        result = store.write_built(build, {item.spec.id: item.releases for item in released})
     finally:
         if own:
             store.close()
     return RefreshResult(
         version=result.version,
-        datasets=len(packages),
+        datasets=len(released),
         written=result.written,
         removed=result.removed,
         unreleased=tuple(item.spec.id for item in inputs if not item.releases),
+    )
+
+
+def _build(
+    item: _Inputs,
+    override: Override | None,
+    base_url: str,
+    models: Mapping[str, Mapping[str, Any]],
+    counts: Mapping[str, int],
+    created: Mapping[str, str],
+) -> Package:
+    spec, edited_at = _edited(item.spec, override)
+    return build_package(
+        spec,
+        item.releases,
+        base_url=base_url,
+        quality=item.quality,
+        privacy=item.privacy,
+        model=models.get(item.releases[0]["source_table"]),
+        downloads=counts.get(item.spec.id, 0),
+        organization_created=created[item.spec.publication.entidad],
+        edited_at=edited_at,
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -192,9 +192,21 @@ class CatalogStore:
         taken out (tombstoned); the organizations follow the packages. The version moves once,
         and only if something changed, so calling this again with the same catalog is a read.
         """
+        return self.write_built(lambda _connection: packages, releases)
+
+    def write_built(
+        self,
+        build: Callable[[sa.Connection], Sequence[Package]],
+        releases: Mapping[str, Sequence[ReleaseManifest]] | None = None,
+    ) -> WriteResult:
+        """:meth:`write_catalog` with the packages built by ``build`` once the version is
+        locked, from what it reads through the connection (the refresh reads the metadata
+        overrides there): a refresh that started before an edit was saved and writes after it
+        cannot put the unedited record back, since the edit's own refresh queues behind it."""
         releases = releases or {}
         with self.writer.begin() as connection:
             current = _lock_version(connection)
+            packages = build(connection)
             plan = _plan(connection, packages, releases)
             if not plan.changes_anything:
                 return WriteResult(current, 0, 0, len(packages))
