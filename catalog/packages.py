@@ -243,6 +243,17 @@ EDITABLE_FIELDS: dict[str, tuple[str, ...]] = {
 _FIELD_BY_PATH = {path: field for field, path in EDITABLE_FIELDS.items()}
 
 
+def record_field(spec: DatasetSpec, field: str) -> Any:
+    """The value the editable record ``field`` takes from ``spec`` (what :func:`build_package`
+    writes: ``url`` is ``""`` without documentation, ``tags`` a list of names)."""
+    value: Any = spec.publication
+    for part in EDITABLE_FIELDS[field]:
+        value = getattr(value, part)
+    if field == "url":
+        return value or ""
+    return list(value) if field == "tags" else value
+
+
 class EditError(ValueError):
     """Edited fields the spec's rules refuse: messages per record field (Spanish)."""
 

@@ -3,8 +3,9 @@
 Each action is declared once (:class:`Action`: its parameters, what it returns, what it does)
 and registered four times, GET and POST under both prefixes, so that the OpenAPI document
 describes every way a CKAN client calls it. Answers are CKAN's envelope (see
-:mod:`catalog.service.ckan`); nothing here ever redirects. Writing actions
-(``package_create`` and the like) answer 403: this catalog is written by the platform only.
+:mod:`catalog.service.ckan`); nothing here ever redirects. The few writing actions there are
+(:mod:`catalog.service.write_actions`) take POST and a token; CKAN's others (``package_create``
+and the like) answer 403: datasets enter the catalog through their specs and the pipeline.
 """
 
 from __future__ import annotations
@@ -299,7 +300,9 @@ def datastore_search(service: Service, request: DatastoreRequest) -> dict[str, A
 
 
 def help_show(service: Service, params: HelpShowParams) -> str:
-    action = ACTIONS_BY_NAME.get(params.name)
+    from catalog.service.write_actions import WRITE_ACTIONS_BY_NAME
+
+    action = ACTIONS_BY_NAME.get(params.name) or WRITE_ACTIONS_BY_NAME.get(params.name)
     if action is None:
         raise NotFound(f"No existe la acción «{params.name}».")
     return f"{action.summary}\n\n{action.description}"
@@ -546,7 +549,8 @@ async def _unknown_action(request: Request, name: str) -> Response:
     shown = quote(name, safe="")
     if _WRITE_ACTION.search(name):
         error: ActionError = NotAuthorized(
-            f"Este catálogo es de solo lectura: la acción «{shown}» no está disponible."
+            f"La acción «{shown}» no está disponible: el catálogo se escribe con package_patch, "
+            "ada_dataset_republish y ada_release_withdraw, con un token de API."
         )
     else:
         error = BadRequest(f"Acción desconocida: «{shown}».")

@@ -41,6 +41,8 @@ from catalog.service.errors import (
 )
 from catalog.service.live import LiveCatalog
 from catalog.service.state import DownloadUrl, Service, presigned_url
+from catalog.service.write_actions import WRITE_ACTIONS
+from catalog.service.writes import SECURITY_SCHEMES, write_router
 
 log = logging.getLogger("ada.catalog")
 
@@ -52,7 +54,11 @@ Cada acción responde en `/api/3/action/<acción>` y en `/api/action/<acción>`,
 (parámetros en la URL; listas como JSON o repetidas) y por POST (cuerpo JSON), con el sobre de
 CKAN: `{"help", "success": true, "result"}`, o `{"help", "success": false, "error":
 {"__type", "message"}}` con 404 «Not Found Error», 409 «Validation Error», 400 «Search Query
-Error» o 403 «Authorization Error» (acciones de escritura). Nunca redirige.
+Error» o 403 «Authorization Error». Nunca redirige.
+
+Las acciones de escritura (`package_patch`, `ada_dataset_republish`, `ada_release_withdraw`,
+`ada_audit_log_list`) se llaman por POST con un token de API en la cabecera `Authorization`
+(`ada token create`); cada intento queda en el registro de auditoría.
 """
 
 
@@ -115,6 +121,7 @@ def create_app(
         redirect_slashes=False,
         lifespan=lifespan,
     )
+    app.include_router(write_router(WRITE_ACTIONS))  # before the API's catch-all route
     app.include_router(action_router())
     app.include_router(metadata.router)
     app.include_router(downloads.router)
@@ -149,8 +156,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         for operations in document.get("paths", {}).values():
             for operation in operations.values():
                 operation.get("responses", {}).pop("422", None)
-        schemas = document.get("components", {}).get("schemas", {})
+        components = document.setdefault("components", {})
+        schemas = components.get("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
+        components["securitySchemes"] = SECURITY_SCHEMES
         app.openapi_schema = document
     return app.openapi_schema

@@ -55,6 +55,10 @@ def _message(error: dict[str, Any]) -> str:
         return f"Debe ser mayor o igual a {context.get('ge')}."
     if kind == "less_than_equal":
         return f"Debe ser menor o igual a {context.get('le')}."
+    if kind == "string_too_short" and int(context.get("min_length", 1)) > 1:
+        return f"Debe tener al menos {context['min_length']} caracteres."
+    if kind == "string_too_long":
+        return f"Debe tener como máximo {context.get('max_length')} caracteres."
     if kind == "value_error":  # our own validators' messages are Spanish already
         return str(context.get("error") or error.get("msg", "Valor no válido."))
     return _MESSAGES.get(kind, "Valor no válido.")
@@ -112,7 +116,16 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     """Starlette's own errors, but a wrong method on an action names both methods in ``Allow``
     (each action is a GET route and a POST route; Starlette would name only the first)."""
     assert isinstance(exc, StarletteHTTPException)
-    if exc.status_code == 405 and _action_of(request) is not None:
+    action = _action_of(request)
+    if exc.status_code == 405 and action is not None:
+        from catalog.service.write_actions import WRITE_ACTIONS_BY_NAME
+
+        if action in WRITE_ACTIONS_BY_NAME:  # writing actions take POST only
+            return JsonResponse(
+                {"detail": "Método no permitido: use POST."},
+                status_code=405,
+                headers={"Allow": "POST"},
+            )
         return JsonResponse(
             {"detail": "Método no permitido: use GET o POST."},
             status_code=405,

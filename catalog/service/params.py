@@ -445,9 +445,10 @@ def query_parameters(model: type[ActionParams]) -> list[dict[str, Any]]:
     return parameters
 
 
-def request_body(model: type[ActionParams]) -> dict[str, Any]:
-    """The model as an optional JSON request body (CKAN accepts an empty one)."""
+def request_body(model: type[ActionParams], *, required: bool = False) -> dict[str, Any]:
+    """The model as a JSON request body (optional: CKAN accepts an empty one where every
+    parameter has a default)."""
     return {
-        "required": False,
+        "required": required,
         "content": {"application/json": {"schema": model.model_json_schema(by_alias=True)}},
     }
