@@ -23,7 +23,7 @@ from orchestration.defs.datasets import (
 from orchestration.defs.release import build_canary_check, build_curated_asset, build_open_asset
 from orchestration.defs.resources import RESOURCES
 from orchestration.defs.schedules import build_schedule
-from orchestration.defs.sensors import build_landing_sensor
+from orchestration.defs.sensors import build_landing_sensor, build_republish_sensor
 from orchestration.defs.transformations import build_transformation_assets
 
 log = logging.getLogger(__name__)
@@ -47,13 +47,17 @@ def build_definitions() -> dg.Definitions:
         for spec in active
         if (schedule := build_schedule(spec, jobs[ingest_job_name(spec)])) is not None
     ]
-    sensor = build_landing_sensor(active, jobs)
+    sensors = [
+        sensor
+        for sensor in (build_landing_sensor(active, jobs), build_republish_sensor(active, jobs))
+        if sensor is not None
+    ]
     return dg.Definitions(
         assets=assets,
         asset_checks=checks,
         jobs=list(jobs.values()),
         schedules=schedules,
-        sensors=[sensor] if sensor else [],
+        sensors=sensors,
         resources=RESOURCES,
     )
 
