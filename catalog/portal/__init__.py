@@ -4,7 +4,8 @@ Citizens, journalists and other portals find, understand, trust and download the
 open data here: home, search results with facets, a page per dataset (metadata, data
 dictionary, preview, quality, privacy, lineage, downloads, API snippets), entidades,
 sectores, the six MinTIC dimensions and the indicators per localidad. Spanish first, with an
-English toggle; no JavaScript needed (none is shipped). See ``docs/portal.md``.
+English toggle; no JavaScript needed (none is shipped). Administrators read the audit log of
+the write API at ``/admin/auditoria`` (:mod:`catalog.portal.admin`). See ``docs/portal.md``.
 
 :func:`install_portal` mounts it into the service's FastAPI app (``catalog.service.app``).
 """
@@ -18,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from catalog.portal import admin
 from catalog.portal.dataset import PreviewCache
 from catalog.portal.i18n import N_
 from catalog.portal.pages import Portal, render, router
@@ -42,6 +44,7 @@ def install_portal(app: FastAPI, site_title: str = "Datos Abiertos Bogotá") -> 
         Renderer(static, site_title), static, TerritorySource(), PreviewCache()
     )
     app.include_router(router)
+    app.include_router(admin.router)
     previous = app.exception_handlers[StarletteHTTPException]
 
     async def page_for_browsers(request: Request, exc: Exception) -> Response:
