@@ -572,3 +572,50 @@ def test_writes_on_postgres(postgres_env: str) -> None:
         ]
     finally:
         store.close()
+
+
+# ------------------------------------------------------------------------ in a real browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.slow
+def test_an_administrator_reads_the_audit_log_in_a_browser(site: Installation) -> None:
+    """Debian's Chromium fills the form as a person would; axe-core checks both states of the
+    page, the page runs under its CSP without complaint, and the token is nowhere after."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is not installed at /usr/bin/chromium: `make test` installs it")
+    site.post("package_patch", {"id": EDITED, "maintainer": "Navegador"}, site.tokens["editor"])
+    token = site.tokens["admin"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            context = browser.new_context(locale="es-CO")
+            page = context.new_page()
+            complaints: list[str] = []
+            page.on("console", lambda message: complaints.append(message.text))
+            axe = Axe()
+            serious: list[str] = []
+            page.goto(f"{site.url}/admin/auditoria")
+            serious += _serious(axe.run(page).response["violations"])
+            page.get_by_label("Token de API de administrador").fill(token)
+            page.get_by_label("Acción").select_option("package_patch")
+            page.get_by_role("button", name="Consultar").click()
+            page.wait_for_selector("table.audit")
+            assert "Navegador" in page.inner_text("table.audit")
+            serious += _serious(axe.run(page).response["violations"])
+            assert page.input_value("#token") == ""
+            assert token not in page.content() and token not in page.url
+            assert context.cookies() == []
+            assert serious == [] and complaints == []
+        finally:
+            browser.close()
+
+
+def _serious(violations: list[dict[str, Any]]) -> list[str]:
+    return [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
