@@ -8,9 +8,11 @@ SHA-256.
 Why a plain SHA-256 and not a slow or keyed hash: slow hashes (bcrypt, scrypt, Argon2) exist
 because passwords are guessable; a 256-bit random token is not, so a leaked table of digests
 cannot be reversed by trying candidates, and a fast hash keeps every write request to one
-indexed lookup. A key (HMAC with a server-side "pepper") would protect only tokens that were
-guessable anyway, and would add a secret that every service worker and the ``ada token``
-command must share and that cannot be rotated without reissuing every token. The ``ada_``
+indexed lookup. A key (HMAC with a server-side "pepper") would add nothing against guessing;
+it would only stop someone who can write the store from inserting the digest of a token of
+their own, and whoever can write the store can change the catalog directly anyway. It would
+also add a secret that every service worker and the ``ada token`` command must share, and that
+cannot be rotated without reissuing every token. The ``ada_``
 prefix lets secret scanners (and our own log tests) recognize a token that leaked into a file.
 
 Roles: ``editor`` edits datasets' catalog metadata and asks for republications; ``admin``
