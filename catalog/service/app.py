@@ -130,12 +130,14 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)
     app.add_middleware(StripTrailingSlash)
-    # Open data, read-only, no cookies: any web page may read it (dashboards, notebooks).
+    # Open data, no cookies: any web page may read it (dashboards, notebooks). The writing
+    # actions need a token in a header, which a page can only send if its user typed it in.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type", "Authorization", "X-CKAN-API-Key"],
+        allow_headers=["Content-Type", "Authorization", "X-CKAN-API-Key", "X-Request-ID"],
+        expose_headers=["X-Request-ID"],
     )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     # The web portal last: its /dataset/<name> must not shadow the API's /dataset/<name>.ttl.
