@@ -140,7 +140,8 @@ def _generate_samples(settings: Settings, rows: int, seed: int, only: list[str] 
     from lake.storage import ensure_buckets
     from samples.generator import generate
 
-    ensure_buckets(settings)
+    settings = settings.for_ingestion()  # a publisher's delivery: the ingestion role writes it
+    ensure_buckets(settings, [Zone.LANDING])
     status = console.status(f"Generando datos de muestra ({rows} filas, semilla {seed})...")
     with status, tempfile.TemporaryDirectory(prefix="ada-samples-") as tmp:
         files = generate(Path(tmp), rows=rows, seed=seed, only=only)
@@ -310,9 +311,10 @@ def ingest(
         spec, report = infer_spec(file, dataset, sector_enum)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render_spec_yaml(spec, report), encoding="utf-8")
-    ensure_buckets(settings)
+    publisher = settings.for_ingestion()
+    ensure_buckets(publisher, [Zone.LANDING])
     with file.open("rb") as stream:
-        store_for(settings, Zone.LANDING).put_stream(f"{dataset}/{file.name}", stream)
+        store_for(publisher, Zone.LANDING).put_stream(f"{dataset}/{file.name}", stream)
     console.print(
         f"Spec written to {target} ({len(spec.schema_.columns)} columns, encoding "
         f"{report.encoding}, {report.rows_sampled} rows sampled); file placed in landing/{dataset}/"
