@@ -8,7 +8,7 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install demo test lint bench ui clean
+.PHONY: install demo test lint bench ui stack clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -25,6 +25,9 @@ demo: install  ## generate the sample data, run the pipeline, open the Dagster U
 
 ui: install
 	$(VENV)/bin/ada ui
+
+stack: install  ## the native production-like stack in ADA_HOME/stack (.ada/stack); `ada stack down` stops it
+	$(VENV)/bin/ada stack up
 
 test: install  ## every test, on the embedded default, a real S3 server and Postgres
 	$(VENV)/bin/python -m pytest -n 2
