@@ -458,7 +458,7 @@ def _stack_root(folder: Path | None) -> Path:
 
 
 def _report(line: str) -> None:
-    console.print(line, highlight=False)
+    console.print(line, highlight=False, soft_wrap=True)  # one line per event, even in a log
 
 
 def _role(name: str) -> Role:
