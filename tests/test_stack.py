@@ -222,24 +222,48 @@ _SELECTOR = {
 
 def _start_schedule(stack: StackUnderTest) -> None:
     """Turn the schedule on, as an operator does in the UI (Automation)."""
-    data = stack.graphql(
-        "mutation($s: ScheduleSelector!) { startSchedule(scheduleSelector: $s) {"
-        " __typename ... on ScheduleStateResult { scheduleState { status } }"
-        " ... on PythonError { message } } }",
-        {"s": _SELECTOR},
-    )["startSchedule"]
-    assert data.get("scheduleState", {}).get("status") == "RUNNING", data
+    assert _schedule_status(stack, "startSchedule") == "RUNNING"
 
 
-def _stop_schedule(stack: StackUnderTest) -> None:
-    """Back to its default (stopped): one scheduled run is the point, not one a minute."""
-    data = stack.graphql(
-        "mutation($s: ScheduleSelector!) { resetSchedule(scheduleSelector: $s) {"
-        " __typename ... on ScheduleStateResult { scheduleState { status } }"
-        " ... on PythonError { message } } }",
-        {"s": _SELECTOR},
-    )["resetSchedule"]
-    assert data.get("scheduleState", {}).get("status") == "STOPPED", data
+def _schedule_status(stack: StackUnderTest, mutation: str | None = None) -> str:
+    if mutation is None:
+        query = (
+            "query($s: ScheduleSelector!) { scheduleOrError(scheduleSelector: $s) {"
+            " ... on Schedule { scheduleState { status } } } }"
+        )
+        return str(
+            stack.graphql(query, {"s": _SELECTOR})["scheduleOrError"]["scheduleState"]["status"]
+        )
+    query = (
+        f"mutation($s: ScheduleSelector!) {{ {mutation}(scheduleSelector: $s) {{"
+        " ... on ScheduleStateResult { scheduleState { status } } } }"
+    )
+    return str(stack.graphql(query, {"s": _SELECTOR})[mutation]["scheduleState"]["status"])
+
+
+def _stop_schedule(stack: StackUnderTest, keep: Run) -> None:
+    """Back to its default (stopped) and any run it fired after ``keep`` ended: one scheduled
+    run is the point, not one a minute.
+
+    Stopping right after a tick can be undone by the scheduler writing back the state of the
+    tick it is finishing (it read it as running), so the stop is repeated until the schedule
+    is still stopped after the next tick time has passed."""
+    until = time.monotonic() + SHORT_DEADLINE * 2
+    while time.monotonic() < until:
+        assert _schedule_status(stack, "resetSchedule") == "STOPPED"
+        next_tick = (int(time.time()) // 60 + 1) * 60
+        time.sleep(max(0.0, next_tick - time.time()) + 35)  # the scheduler wakes every 30 s
+        if _schedule_status(stack) == "STOPPED":
+            break
+    else:
+        pytest.fail(f"{SCHEDULE} keeps running after being stopped\n{stack.log_tail('daemon')}")
+    for run in stack.runs():
+        extra = run.tags.get("dagster/schedule_name") == SCHEDULE and run.run_id != keep.run_id
+        if extra and run.status in ("QUEUED", "NOT_STARTED", "STARTING", "STARTED"):
+            stack.graphql(
+                "mutation($id: String!) { terminateRun(runId: $id) { __typename } }",
+                {"id": run.run_id},
+            )
 
 
 def _new_run(stack: StackUnderTest, known: set[str], matches: Callable[[Run], bool]) -> Run:
@@ -282,22 +306,24 @@ def _current_release(stack: StackUnderTest, sector: str, dataset: str) -> dict[s
 
 
 def _searchable(stack: StackUnderTest, dataset: str, version: str) -> dict[str, Any]:
-    """The dataset as ckanapi finds it in the catalog service (it follows the store)."""
+    """The dataset as ckanapi finds it through the catalog service's package_search (the
+    service follows the store the run's catalog step wrote), at ``version``."""
     from ckanapi import RemoteCKAN
+
+    seen: list[str] = []
 
     def found() -> dict[str, Any] | None:
         with RemoteCKAN(stack.config.catalog_url) as ckan:
-            result = ckan.action.package_search(q=dataset, rows=10)
-        for package in result["results"]:
-            if package["name"] == dataset and package.get("version") == version:
-                return dict(package)
-        return None
+            result = ckan.action.package_search(fq=f"name:{dataset}", rows=1)
+        packages = result["results"]
+        seen.append(packages[0].get("version") if packages else "not found")
+        return dict(packages[0]) if packages and packages[0].get("version") == version else None
 
     package: dict[str, Any] = _wait(
         f"{dataset} {version} is found through package_search",
         found,
         SHORT_DEADLINE,
-        lambda: stack.log_tail("catalog"),
+        lambda: f"last answers: {seen[-3:]}\n{stack.log_tail('catalog')}",
     )
     return package
 
@@ -311,7 +337,7 @@ def published(stack: StackUnderTest) -> dict[str, Run]:
     _start_schedule(stack)
     _deliver(stack, seed=42)
     scheduled = _new_run(stack, known, lambda r: r.tags.get("dagster/schedule_name") == SCHEDULE)
-    _stop_schedule(stack)
+    _stop_schedule(stack, keep=scheduled)
     sensed = _new_run(
         stack,
         known,
