@@ -8,7 +8,7 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install demo test lint bench ui clean chromium
+.PHONY: install demo test lint bench ui stack clean chromium
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -29,6 +29,9 @@ ui: install
 # The portal's browser test drives Debian's Chromium (never a browser Playwright downloads).
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+
+stack: install  ## the native production-like stack in ADA_HOME/stack (.ada/stack); `ada stack down` stops it
+	$(VENV)/bin/ada stack up
 
 test: install chromium  ## every test, on the embedded default, a real S3 server and Postgres
 	$(VENV)/bin/python -m pytest -n 2

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -23,6 +23,9 @@ from rich.table import Table
 from ada.settings import Settings, Zone, load_settings
 from ada.token_cli import app as token_app
 from privacy.cli import app as pii_app
+
+if TYPE_CHECKING:
+    from lake.access import Role
 
 app = typer.Typer(
     name="ada",
@@ -142,7 +145,8 @@ def _generate_samples(settings: Settings, rows: int, seed: int, only: list[str] 
     from lake.storage import ensure_buckets
     from samples.generator import generate
 
-    ensure_buckets(settings)
+    settings = settings.for_ingestion()  # a publisher's delivery: the ingestion role writes it
+    ensure_buckets(settings, [Zone.LANDING])
     status = console.status(f"Generando datos de muestra ({rows} filas, semilla {seed})...")
     with status, tempfile.TemporaryDirectory(prefix="ada-samples-") as tmp:
         files = generate(Path(tmp), rows=rows, seed=seed, only=only)
@@ -312,9 +316,10 @@ def ingest(
         spec, report = infer_spec(file, dataset, sector_enum)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render_spec_yaml(spec, report), encoding="utf-8")
-    ensure_buckets(settings)
+    publisher = settings.for_ingestion()
+    ensure_buckets(publisher, [Zone.LANDING])
     with file.open("rb") as stream:
-        store_for(settings, Zone.LANDING).put_stream(f"{dataset}/{file.name}", stream)
+        store_for(publisher, Zone.LANDING).put_stream(f"{dataset}/{file.name}", stream)
     console.print(
         f"Spec written to {target} ({len(spec.schema_.columns)} columns, encoding "
         f"{report.encoding}, {report.rows_sampled} rows sampled); file placed in landing/{dataset}/"
@@ -420,6 +425,151 @@ def quality(
         f"cuarentena: {report['filas_en_cuarentena']} filas "
         f"(staging.quarantine.{spec.id}); Data Docs: {report.get('data_docs') or '—'}"
     )
+
+
+# ---------------------------------------------------------------------------------------- stack
+
+stack_app = typer.Typer(
+    help=(
+        "La pila nativa de producción: PostgreSQL, S3 (SeaweedFS) con una cubeta por zona y "
+        "llaves por rol, el servidor de código, la interfaz y el daemon de Dagster, y el "
+        "catálogo, como procesos locales en una carpeta."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(stack_app, name="stack")
+
+StackDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--dir",
+        help="Carpeta de la pila (por defecto ADA_STACK_DIR, o $ADA_HOME/stack).",
+        file_okay=False,
+    ),
+]
+PartNames = Annotated[
+    list[str] | None,
+    typer.Argument(help="Partes: s3, code-server, webserver, daemon, catalog (todas si no)."),
+]
+
+
+def _stack_root(folder: Path | None) -> Path:
+    from ada.stack.control import default_root
+
+    return folder.expanduser().resolve() if folder else default_root()
+
+
+def _report(line: str) -> None:
+    console.print(line, highlight=False, soft_wrap=True)  # one line per event, even in a log
+
+
+def _role(name: str) -> Role:
+    from lake.access import Role
+
+    try:
+        return Role(name)
+    except ValueError:
+        roles = ", ".join(r.value for r in Role)
+        raise typer.BadParameter(f"rol desconocido '{name}'; use uno de: {roles}") from None
+
+
+@stack_app.command("up")
+def stack_up(
+    folder: StackDir = None,
+    host: Annotated[str, typer.Option(help="Dirección en que escuchan las partes.")] = "127.0.0.1",
+    ui_port: Annotated[
+        int, typer.Option(help="Puerto de la interfaz de Dagster (0: libre).")
+    ] = 3000,
+    catalog_port: Annotated[int, typer.Option(help="Puerto del catálogo (0: libre).")] = 8080,
+    s3_port: Annotated[int, typer.Option(help="Puerto del servidor S3 (0: libre).")] = 8333,
+    database: Annotated[
+        str, typer.Option(help="Base de datos y rol de PostgreSQL de la plataforma.")
+    ] = "ada",
+) -> None:
+    """Arranca lo que no esté en marcha y espera a que cada parte responda (los puertos y
+    nombres se eligen la primera vez y se guardan en stack.json)."""
+    from ada.stack.control import UpOptions, up
+
+    if not database.isidentifier() or not database.islower():
+        raise typer.BadParameter("la base de datos va en minúsculas, letras, cifras y _")
+    options = UpOptions(host, ui_port, catalog_port, s3_port, database)
+    stack = up(_stack_root(folder), options, _report)
+    config = stack.config
+    buckets = ", ".join(config.bucket(zone) for zone in Zone)
+    out.print(f"[bold]Dagster UI:[/]       {config.ui_url}", highlight=False)
+    out.print(f"[bold]API del catálogo:[/] {config.catalog_url}/api/3/action/package_search")
+    out.print(f"[bold]S3:[/]               {config.s3_endpoint} (cubetas {buckets})")
+    out.print(f"[bold]PostgreSQL:[/]       {stack.postgres_address()}", highlight=False)
+    out.print(
+        f"[bold]Llaves por rol:[/]   {stack.paths.secrets} · 'ada stack env ROL' da las "
+        "variables de un rol",
+        highlight=False,
+    )
+
+
+@stack_app.command("down")
+def stack_down(parts: PartNames = None, folder: StackDir = None) -> None:
+    """Detiene las partes (todas si no se nombran); PostgreSQL es del equipo y sigue."""
+    from ada.stack.control import down
+
+    down(_stack_root(folder), parts or [], _report)
+
+
+@stack_app.command("restart")
+def stack_restart(parts: PartNames = None, folder: StackDir = None) -> None:
+    """Detiene las partes nombradas y vuelve a levantar la pila."""
+    from ada.stack.control import restart
+
+    restart(_stack_root(folder), parts or [], _report)
+
+
+@stack_app.command("status")
+def stack_status(folder: StackDir = None) -> None:
+    """Qué corre y qué responde; sale con 1 si alguna parte no responde."""
+    from ada.stack.control import status
+
+    table = Table(title=f"Pila en {_stack_root(folder)}")
+    for column in ("parte", "estado", "pid", "dirección"):
+        table.add_column(column)
+    parts = status(_stack_root(folder))
+    for part in parts:
+        if part.answers:
+            state = "[green]responde[/]"
+        elif part.pid is None and part.name != "postgres":
+            state = "[red]detenida[/]"
+        else:
+            state = "[yellow]no responde[/]"
+        table.add_row(part.name, state, str(part.pid or "—"), part.address)
+    out.print(table)
+    if not all(part.answers for part in parts):
+        raise typer.Exit(1)
+
+
+@stack_app.command("env")
+def stack_env(
+    role: Annotated[str, typer.Argument(help="ingestion, pipeline, catalog, analyst o admin.")],
+    folder: StackDir = None,
+) -> None:
+    """Las variables de un rol para usar la pila desde una terminal (eval "$(ada stack env
+    analyst)"): direcciones, cubetas y los archivos de sus secretos, nunca los valores."""
+    import shlex
+
+    from ada.stack.control import open_stack
+
+    env = open_stack(_stack_root(folder)).role_env(_role(role))
+    for name, value in env.items():
+        print(f"export {name}={shlex.quote(value)}")
+
+
+@stack_app.command("rotate-key")
+def stack_rotate_key(
+    role: Annotated[str, typer.Argument(help="ingestion, pipeline, catalog, analyst o admin.")],
+    folder: StackDir = None,
+) -> None:
+    """Renueva las llaves S3 de un rol: reinicia el servidor S3 y las partes que las usan."""
+    from ada.stack.control import rotate_key
+
+    rotate_key(_stack_root(folder), _role(role), _report)
 
 
 # ------------------------------------------------------------------------------------------ sql

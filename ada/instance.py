@@ -54,4 +54,16 @@ def prepare_dagster_home(settings: Settings) -> Path:
         config.write_text(text)
     os.environ["DAGSTER_HOME"] = str(home)
     os.environ["ADA_HOME"] = str(settings.home)
+    export_database_url_for_dagster(settings)
     return home
+
+
+def export_database_url_for_dagster(settings: Settings) -> None:
+    """Dagster reads its Postgres URL from the variable ``ADA_DATABASE_URL`` only (that is what
+    ``dagster.yaml`` names): when ADA read it from ``ADA_DATABASE_URL_FILE``, put the value in
+    this process's environment, where the processes Dagster starts inherit it. The variable
+    and its file then agree, so the file variable is dropped (ADA refuses both set)."""
+    if settings.database_url is None or os.environ.get("ADA_DATABASE_URL", "").strip():
+        return
+    os.environ["ADA_DATABASE_URL"] = settings.database_url.get_secret_value()
+    os.environ.pop("ADA_DATABASE_URL_FILE", None)

@@ -59,7 +59,7 @@ def available_partitions(settings: Settings, spec: DatasetSpec) -> list[str]:
 
     found: set[str] = set()
     if spec.source.kind == "landing":
-        landing = store_for(settings, Zone.LANDING)
+        landing = store_for(settings.for_ingestion(), Zone.LANDING)
         found |= {p for o in landed_files(landing, spec) if (p := partition_of(spec, o.key))}
     found |= {
         v.partition for v in list_versions(store_for(settings, Zone.RAW), spec.id) if v.partition

@@ -3,16 +3,18 @@
 Every setting has a default that keeps the whole platform inside ``ADA_HOME`` (a local folder),
 so a fresh clone runs without any service. Setting ``ADA_S3_*`` moves the lake to S3 (MinIO in
 production) and ``ADA_DATABASE_URL`` moves metadata to Postgres. Secrets are held as
-``SecretStr`` so that they never show up in a ``repr``, a log line or the Dagster UI.
+``SecretStr`` so that they never show up in a ``repr``, a log line or the Dagster UI, and each
+secret may instead be read from a file named by ``<NAME>_FILE`` (Docker and Kubernetes mount
+secrets as files; a value in a file stays out of ``ps``, shell history and process listings).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from pydantic import SecretStr
 
@@ -39,7 +41,13 @@ def _netloc(endpoint: str) -> str:
 
 @dataclass(frozen=True)
 class S3Settings:
-    """Where the lake lives on S3: one bucket with a prefix per zone, or a bucket per zone."""
+    """Where the lake lives on S3: one bucket with a prefix per zone, or a bucket per zone.
+
+    ``access_key``/``secret_key`` are the process's default credentials. The object store
+    decides what they may do (see ``lake/access.py``): the pipeline's keys cannot write the raw
+    zone, so the steps that receive deliveries act with the ingestion role's keys
+    (``ingest_access_key``/``ingest_secret_key``) when the deployment gives them.
+    """
 
     endpoint: str
     access_key: SecretStr
@@ -50,6 +58,8 @@ class S3Settings:
     #: Where people's browsers reach the same server (presigned download URLs), when the
     #: platform reaches it at an internal address such as ``http://minio:9000``.
     public_endpoint: str | None = None
+    ingest_access_key: SecretStr | None = None
+    ingest_secret_key: SecretStr | None = None
 
     @property
     def secure(self) -> bool:
@@ -109,21 +119,95 @@ class Settings:
     def local_zone_dir(self, zone: Zone) -> Path:
         return self.lake_dir / zone.value
 
+    def _secrets_and_names(self) -> list[tuple[str, str]]:
+        """Each secret these settings hold with what stands for it in a message: the database
+        URL before its password, longest first, so a URL is named, not half-masked."""
+        found: list[tuple[str, str]] = []
+        if self.database_url is not None:
+            url = self.database_url.get_secret_value()
+            found += [(url, "ADA_DATABASE_URL")]
+            found += [(url.replace("postgres://", "postgresql://", 1), "ADA_DATABASE_URL")]
+            password = urlparse(url).password
+            if password:
+                found += [(password, "***"), (unquote(password), "***")]
+        if self.s3 is not None:
+            for key in (self.s3.secret_key, self.s3.ingest_secret_key):
+                if key is not None:
+                    found.append((key.get_secret_value(), "***"))
+        return sorted({p for p in found if p[0]}, key=lambda pair: len(pair[0]), reverse=True)
+
+    def redact(self, text: str) -> str:
+        """``text`` without any secret of these settings (the database URL becomes its
+        variable's name, a password or key ``***``), for messages built from a library's own,
+        which may quote a connection string."""
+        for value, name in self._secrets_and_names():
+            text = text.replace(value, name)
+        return text
+
+    def for_ingestion(self) -> Settings:
+        """These settings as the ingestion role acts: the same lake, with the ingestion keys
+        as default credentials when configured (else unchanged). Used by the steps that read
+        the landing zone and write the raw zone: the landing sensor, the raw assets,
+        ``ada samples`` and ``ada ingest``."""
+        s3 = self.s3
+        if s3 is None or s3.ingest_access_key is None or s3.ingest_secret_key is None:
+            return self
+        ingestion = replace(s3, access_key=s3.ingest_access_key, secret_key=s3.ingest_secret_key)
+        return replace(self, s3=ingestion)
+
 
 def _env(name: str) -> str | None:
     value = os.environ.get(name, "").strip()
     return value or None
 
 
+def secret_from_env(name: str) -> str | None:
+    """The secret ``name``: the variable itself, or the content of the file that ``<name>_FILE``
+    names (trailing newline stripped). Both set is refused rather than guessed; errors name
+    the variable and the file, never the content."""
+    value = _env(name)
+    path = _env(f"{name}_FILE")
+    if path is None:
+        return value
+    if value is not None:
+        raise ConfigError(f"{name} and {name}_FILE are both set; set only one of them.")
+    try:
+        content = Path(path).expanduser().read_text(encoding="utf-8").strip()
+    except OSError as err:
+        raise ConfigError(
+            f"{name}_FILE names {path}, which cannot be read ({err.strerror or err})."
+        ) from None
+    if not content:
+        raise ConfigError(f"{name}_FILE names {path}, which is empty.")
+    return content
+
+
+def _is_set(name: str) -> bool:
+    return _env(name) is not None or _env(f"{name}_FILE") is not None
+
+
+def _ingestion_keys() -> tuple[SecretStr | None, SecretStr | None]:
+    """The ingestion role's keys, both or neither."""
+    names = ("ADA_S3_INGEST_ACCESS_KEY", "ADA_S3_INGEST_SECRET_KEY")
+    given = [name for name in names if _is_set(name)]
+    if not given:
+        return None, None
+    if len(given) == 1:
+        missing = next(name for name in names if name not in given)
+        raise ConfigError(f"{given[0]} is set but {missing} is not: set both or neither.")
+    access, secret = (secret_from_env(name) or "" for name in names)
+    return SecretStr(access), SecretStr(secret)
+
+
 def _s3_from_env() -> S3Settings | None:
     endpoint = _env("ADA_S3_ENDPOINT")
     if endpoint is None:
         return None
-    missing = [n for n in ("ADA_S3_ACCESS_KEY", "ADA_S3_SECRET_KEY") if _env(n) is None]
+    missing = [n for n in ("ADA_S3_ACCESS_KEY", "ADA_S3_SECRET_KEY") if not _is_set(n)]
     if missing:
         raise ConfigError(
             f"ADA_S3_ENDPOINT is set but {', '.join(missing)} is not: set the S3 credentials "
-            "or unset ADA_S3_ENDPOINT to use the local lake."
+            "(or their _FILE variables) or unset ADA_S3_ENDPOINT to use the local lake."
         )
     zone_buckets = {
         zone: bucket
@@ -131,19 +215,22 @@ def _s3_from_env() -> S3Settings | None:
         if (bucket := _env(f"ADA_S3_BUCKET_{zone.value.upper()}")) is not None
     }
     bucket = _env("ADA_S3_BUCKET") or "ada"
+    ingest_access, ingest_secret = _ingestion_keys()
     return S3Settings(
         endpoint=endpoint,
-        access_key=SecretStr(_env("ADA_S3_ACCESS_KEY") or ""),
-        secret_key=SecretStr(_env("ADA_S3_SECRET_KEY") or ""),
+        access_key=SecretStr(secret_from_env("ADA_S3_ACCESS_KEY") or ""),
+        secret_key=SecretStr(secret_from_env("ADA_S3_SECRET_KEY") or ""),
         bucket=bucket,
         zone_buckets=zone_buckets,
         region=_env("ADA_S3_REGION") or "us-east-1",
         public_endpoint=_env("ADA_S3_PUBLIC_ENDPOINT"),
+        ingest_access_key=ingest_access,
+        ingest_secret_key=ingest_secret,
     )
 
 
 def _database_url_from_env() -> SecretStr | None:
-    url = _env("ADA_DATABASE_URL")
+    url = secret_from_env("ADA_DATABASE_URL")
     if url is None:
         return None
     if not url.startswith(("postgresql://", "postgres://")):

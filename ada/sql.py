@@ -278,9 +278,7 @@ def _one_line(err: BaseException, settings: Settings | None = None) -> str:
         if line.strip():
             lines.append(line.strip())
     message = " ".join(lines) or type(err).__name__
-    if settings is not None and settings.database_url is not None:
-        message = message.replace(settings.database_url.get_secret_value(), "ADA_DATABASE_URL")
-    return message
+    return settings.redact(message) if settings is not None else message
 
 
 def analyst_zones(names: Iterable[str | Zone]) -> tuple[Zone, ...]:

@@ -13,6 +13,7 @@ import io
 import os
 import shutil
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -298,12 +299,16 @@ def store_for(settings: Settings, zone: Zone) -> ObjectStore:
     return LocalStore(zone, settings.local_zone_dir(zone))
 
 
-def ensure_buckets(settings: Settings) -> None:
-    """Create the buckets the configuration names, where they do not exist yet."""
+def ensure_buckets(settings: Settings, zones: Iterable[Zone] = tuple(Zone)) -> None:
+    """Create the buckets of ``zones`` (every zone by default) where they do not exist yet.
+
+    A role that may touch only some zones names them: the object store refuses even to say
+    whether another zone's bucket exists (403), and creating buckets is the admin's job where
+    roles are split (``ada stack up`` does it)."""
     if settings.s3 is None:
         return
     seen: set[str] = set()
-    for zone in Zone:
+    for zone in zones:
         store = S3Store(zone, settings.s3)
         if store.bucket not in seen:
             store.ensure_bucket()

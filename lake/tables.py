@@ -179,9 +179,7 @@ def attach_zone(
         if not read_only:
             _set_compression(con, zone)
     except duckdb.Error as err:
-        message = str(err)
-        if settings.database_url is not None:
-            message = message.replace(settings.database_url.get_secret_value(), "ADA_DATABASE_URL")
+        message = settings.redact(str(err))
         raise LakeError(f"cannot open the {zone.value} table catalog: {message}") from None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 
 import pyarrow as pa
@@ -126,3 +127,52 @@ def test_overlapping_person_spans_merge() -> None:
         Span(40, 50, "CO_CEDULA", 0.75),
     ]
     assert resolve(spans) == [Span(0, 29, "PERSON", 0.85), Span(40, 50, "CO_CEDULA", 0.75)]
+
+
+def _detect_with_the_pool(texts: list[str]) -> None:
+    detect(texts, workers=2)
+
+
+def _descendants(pid: int) -> list[int]:
+    from pathlib import Path
+
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int(
+                    (entry / "stat").read_text().rsplit(")")[-1].split()[1]
+                )
+            except (OSError, ValueError, IndexError):
+                continue
+    found, frontier = [], [pid]
+    while frontier:
+        current = frontier.pop()
+        children = [p for p, parent in parents.items() if parent == current]
+        found += children
+        frontier += children
+    return found
+
+
+def test_a_multiprocessing_child_that_used_the_pool_exits() -> None:
+    """Dagster's multiprocess executor runs each step in a spawned child process. A child that
+    used the pool must still exit when its work is done: multiprocessing children skip atexit
+    and join their own children on the way out, so idle pool workers used to keep the step
+    (the open zone's leak scan of a large dataset) and its run waiting forever."""
+    import multiprocessing
+    import os
+    import signal
+
+    child = multiprocessing.get_context("spawn").Process(
+        target=_detect_with_the_pool, args=(TEXTS * 2,)
+    )
+    child.start()
+    child.join(timeout=300)  # a deadline for a hang, not a measure of speed
+    hung = child.is_alive()
+    if hung:
+        for pid in [*_descendants(child.pid or 0), child.pid or 0]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        child.join(10)
+    assert not hung, "the child process never exited: its pool workers kept it waiting"
+    assert child.exitcode == 0

@@ -400,8 +400,6 @@ def _apply(connection: sa.Connection, plan: _Plan, version: int) -> None:
 
 
 def _describe(err: BaseException, settings: Settings) -> str:
-    """The driver's first line, without the database URL (it may hold a password)."""
+    """The driver's first line, without the database URL or any other secret."""
     message = str(getattr(err, "orig", None) or err).splitlines()[0] if str(err) else repr(err)
-    if settings.database_url is not None:
-        message = message.replace(settings.database_url.get_secret_value(), "ADA_DATABASE_URL")
-    return message
+    return settings.redact(message)

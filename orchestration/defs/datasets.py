@@ -64,7 +64,7 @@ def build_raw_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
     def _raw(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
         from ingestion.delivery import receive_deliveries
 
-        settings = lake.settings()
+        settings = lake.ingestion_settings()
         partition = context.partition_key if spec.is_partitioned else None
         result = receive_deliveries(settings, spec, partition)
         versions = result.versions

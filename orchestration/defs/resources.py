@@ -17,5 +17,10 @@ class LakeResource(dg.ConfigurableResource):
     def settings(self) -> Settings:
         return load_settings()
 
+    def ingestion_settings(self) -> Settings:
+        """The settings with the ingestion role's S3 keys (``ADA_S3_INGEST_*``) when the
+        deployment splits roles: only that role may read landing and write raw."""
+        return load_settings().for_ingestion()
+
 
 RESOURCES = {"lake": LakeResource()}

@@ -33,7 +33,7 @@ def _pending_files(lake: LakeResource, specs: list[DatasetSpec]) -> dict[str, di
     from lake.raw import list_versions
     from lake.storage import store_for
 
-    settings = lake.settings()
+    settings = lake.ingestion_settings()  # landing is the ingestion role's to read
     landing = store_for(settings, Zone.LANDING)
     raw = store_for(settings, Zone.RAW)
     pending: dict[str, dict[str, list[str]]] = {}

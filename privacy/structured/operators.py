@@ -61,13 +61,15 @@ def pseudonym_key(settings: Settings | None = None) -> bytes:
     """The secret behind every pseudonym.
 
     ``settings`` default to ``load_settings()``. ``ADA_PSEUDONYM_KEY`` (at least 16 characters)
-    when set. When unset, a shared deployment
-    (``ADA_DATABASE_URL`` or ``ADA_S3_ENDPOINT`` set) refuses to start: each worker would invent
-    its own key and the same person would get different tokens. The embedded default instead
-    creates a random key once, in ``$ADA_HOME/secrets/pseudonym.key`` (mode 0600), so a
+    when set, or the content of the file ``ADA_PSEUDONYM_KEY_FILE`` names. When unset, a shared
+    deployment (``ADA_DATABASE_URL`` or ``ADA_S3_ENDPOINT`` set) refuses to start: each worker
+    would invent its own key and the same person would get different tokens. The embedded default
+    instead creates a random key once, in ``$ADA_HOME/secrets/pseudonym.key`` (mode 0600), so a
     developer's installation is stable across runs without anyone choosing a key.
     """
-    value = os.environ.get(KEY_ENV, "")
+    from ada.settings import secret_from_env
+
+    value = secret_from_env(KEY_ENV)  # or the file ADA_PSEUDONYM_KEY_FILE names
     if value:
         if len(value) < 16:
             raise PseudonymKeyError(

@@ -819,16 +819,25 @@ _POOL: ProcessPoolExecutor | None = None
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    """One pool per process, kept for later calls (spawned: safe under threads)."""
+    """One pool per process, kept for later calls (spawned: safe under threads).
+
+    It is shut down when the process exits. ``atexit`` alone is not enough: a process that is
+    itself a multiprocessing child (each step of Dagster's multiprocess executor) never runs
+    ``atexit`` handlers, and on its way out joins its children, so the idle workers would keep
+    it, and its run, waiting forever. A multiprocessing finalizer runs before that join; its
+    priority puts it before the finalizers that close the pool's own queues (which would drop
+    the workers' stop signals)."""
     global _POOL
     if _POOL is None or _POOL._max_workers != workers:  # type: ignore[attr-defined]
         import multiprocessing
+        from multiprocessing import util
 
         if _POOL is not None:
             _POOL.shutdown()
         context = multiprocessing.get_context("spawn")
         _POOL = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm)
         atexit.register(_POOL.shutdown)
+        util.Finalize(_POOL, _POOL.shutdown, exitpriority=100)
     return _POOL
 
 
