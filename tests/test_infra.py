@@ -30,6 +30,7 @@ import pytest
 import yaml
 
 from ada.settings import Zone
+from lake.access import GRANTS, KEYED_ROLES, Action, Role
 from tests.helpers import REPO
 
 INFRA = REPO / "infra"
@@ -907,19 +908,14 @@ exit 0
 BUCKETS = {zone: f"t-{zone.value}" for zone in Zone}
 READ = {"s3:ListBucket", "s3:GetObject"}
 WRITE = READ | {"s3:PutObject", "s3:DeleteObject"}
-#: What each role may do per zone: the access matrix of issue 7 (see the pipeline's note).
+#: What each role may do per zone: the same grants the native stack's S3 server enforces
+#: (``lake.access.GRANTS``, one source of truth), as MinIO's read or write.
 EXPECTED_ACCESS = {
-    "ingestion": {Zone.LANDING: "write", Zone.RAW: "write"},
-    # Raw assets run in the code server with the pipeline's key until ingestion has its own.
-    "pipeline": {
-        Zone.LANDING: "read",
-        Zone.RAW: "write",
-        Zone.STAGING: "write",
-        Zone.CURATED: "write",
-        Zone.OPEN: "write",
-    },
-    "catalog": {Zone.CURATED: "read", Zone.OPEN: "read"},
-    "analyst": {Zone.CURATED: "read"},
+    role.value: {
+        zone: "write" if Action.WRITE in actions else "read" for zone, actions in zones.items()
+    }
+    for role, zones in GRANTS.items()
+    if role in KEYED_ROLES and role != Role.ADMIN
 }
 
 

@@ -68,14 +68,13 @@ policy() {
         ingestion)
             echo "$(write_bucket "$LANDING"),$(write_bucket "$RAW")" ;;
         pipeline)
-            # The raw assets run in the Dagster code server with the pipeline's key today (they
-            # read landing and write raw); drop landing and raw writes here once ingestion runs
-            # with the ingestion key.
-            echo "$(read_bucket "$LANDING"),$(write_bucket "$RAW"),$(write_bucket "$STAGING"),$(write_bucket "$CURATED"),$(write_bucket "$OPEN")" ;;
+            # Landing and raw are written with the ingestion role's key
+            # (ADA_S3_INGEST_ACCESS_KEY): the pipeline only reads raw.
+            echo "$(read_bucket "$RAW"),$(write_bucket "$STAGING"),$(write_bucket "$CURATED"),$(write_bucket "$OPEN")" ;;
         catalog)
             echo "$(read_bucket "$CURATED"),$(read_bucket "$OPEN")" ;;
         analyst)
-            echo "$(read_bucket "$CURATED")" ;;
+            echo "$(read_bucket "$CURATED"),$(read_bucket "$OPEN")" ;;
     esac
 }
 
