@@ -31,7 +31,8 @@ from ada.stack.layout import StackConfig
 from tests.fixtures.postgres import ADMIN_URL, _admin_connection
 from tests.helpers import REPO
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.s3]
+# It restarts the machine's Postgres: `make test` runs it alone, after the parallel suite.
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.s3, pytest.mark.exclusive]
 
 #: Run by its schedule only: a real file (source ``file``), which the landing sensor ignores.
 SCHEDULED = ("salud", "covid19_casos_osb")
