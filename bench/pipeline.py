@@ -334,13 +334,17 @@ def _compare(results: dict[int, dict[str, dict[str, float]]], baseline: dict[str
         print(f"no baseline at {largest:,} rows in {BASELINE_FILE.name}")
         return
     print(f"against the baseline ({baseline['label']}, commit {baseline['commit'][:10]}):")
-    print(f"{'stage':<8} {'baseline s':>11} {'now s':>8} {'speed-up':>9}  (work + import)")
-    for stage in STAGES:
-        b = base[stage]["seconds"] + base[stage]["import_s"]
-        n = results[largest][stage]["seconds"] + results[largest][stage]["import_s"]
-        print(f"{stage:<8} {b:>11.2f} {n:>8.2f} {b / n:>8.2f}x")
-    b_total = sum(base[s]["seconds"] + base[s]["import_s"] for s in STAGES)
-    print(f"{'total':<8} {b_total:>11.2f} {total:>8.2f} {b_total / total:>8.2f}x")
+    print(
+        f"{'stage':<8} {'baseline s':>11} {'now s':>8} {'speed-up':>9} "
+        f"{'baseline cpu s':>15} {'now cpu s':>10}  (s: work + import; cpu: the process's)"
+    )
+    for stage in [*STAGES, "total"]:
+        chosen = STAGES if stage == "total" else (stage,)
+        b = sum(base[s]["seconds"] + base[s]["import_s"] for s in chosen)
+        n = sum(results[largest][s]["seconds"] + results[largest][s]["import_s"] for s in chosen)
+        b_cpu = sum(base[s].get("cpu_s", 0) for s in chosen)
+        n_cpu = sum(results[largest][s].get("cpu_s", 0) for s in chosen)
+        print(f"{stage:<8} {b:>11.2f} {n:>8.2f} {b / n:>8.2f}x {b_cpu:>15.1f} {n_cpu:>10.1f}")
 
 
 def _commit() -> str:
