@@ -70,7 +70,7 @@ class QuarantineSink:
 
     def add_file(self, raw_version: str, source_file: str, reason: str) -> None:
         self.failed_files.append(source_file)
-        self.reasons[f"archivo ilegible: {reason}"] += 1
+        self.reasons[f"{source_file}: {reason}"] += 1
         self._write(
             {
                 "raw_version": [raw_version],
