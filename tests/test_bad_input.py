@@ -242,3 +242,48 @@ def test_bad_input_gets_a_specific_answer(outcome: Outcome, case: Case) -> None:
     if case.lines:
         assert sorted({entry[1] for entry in entries}) == list(case.lines)
     assert all(entry[4] for entry in entries), "the offending record is kept"
+
+
+def test_the_size_limit_is_configurable(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ADA_MAX_FILE_MB lowers (or raises) the limit; a file over it stays in landing."""
+    from ada.settings import Zone
+    from ingestion.delivery import DeliveryRefused, receive_deliveries
+    from lake.storage import store_for
+
+    spec = make_spec(**CONTROL.spec())
+    landing = store_for(settings, Zone.LANDING)
+    landing.put_bytes(f"{spec.id}/grande.csv", b"id\n" + b"1\n" * 600_000)
+    landing.put_bytes(f"{spec.id}/chico.csv", b"id\n1\n")
+    monkeypatch.setenv("ADA_MAX_FILE_MB", "1")
+    with pytest.raises(DeliveryRefused, match=r"grande.csv: el archivo pesa 1 MB.*límite.*1 MB"):
+        receive_deliveries(settings, spec)
+    raw = [o.key for o in store_for(settings, Zone.RAW).list(f"{spec.id}/")]
+    assert any(k.endswith("chico.csv") for k in raw), "the other delivery is still received"
+    assert not any(k.endswith("grande.csv") for k in raw)
+    monkeypatch.setenv("ADA_MAX_FILE_MB", "2")
+    assert receive_deliveries(settings, spec).new
+    monkeypatch.setenv("ADA_MAX_FILE_MB", "mucho")
+    with pytest.raises(ValueError, match="ADA_MAX_FILE_MB debe ser un número entero"):
+        receive_deliveries(settings, spec)
+
+
+def test_a_stream_of_unknown_size_is_cut_at_the_limit(settings: Any) -> None:
+    """When the source cannot say the size first (HTTP without Content-Length), the copy
+    stops at the limit and leaves nothing behind in the raw zone."""
+    import io
+
+    from ada.settings import Zone
+    from lake.raw import RawTooLarge, receive
+    from lake.storage import store_for
+
+    raw = store_for(settings, Zone.RAW)
+    with pytest.raises(RawTooLarge):
+        receive(
+            raw,
+            dataset_id="sin_tamano",
+            spec_version=1,
+            source="test",
+            files=[("d.csv", io.BytesIO(b"x" * 3_000_000))],
+            max_bytes=1_000_000,
+        )
+    assert raw.list("sin_tamano/") == []
