@@ -18,7 +18,7 @@ DEFAULT_MAX_FILE_MB = 1024
 DEFAULT_MAX_UNCOMPRESSED_MB = 2048
 #: An inflation ratio above this, for content above :data:`RATIO_FLOOR`, is a zip bomb: real
 #: workbooks compress their XML 5 to 30 times.
-MAX_RATIO = 200
+MAX_RATIO = 100
 RATIO_FLOOR = 64 * MIB
 
 

@@ -36,7 +36,6 @@ THROUGH_CLI = {
     "bomba_zip",
     "archivo_2gb_disperso",
     "xlsx_que_es_csv",
-    "tipo_cambia",
 }
 
 

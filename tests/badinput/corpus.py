@@ -109,8 +109,14 @@ def _no_newline_blob(path: Path) -> None:
 def _binary(path: Path) -> None:
     import random
 
-    rng = random.Random(8)
-    path.write_bytes(bytes(rng.randrange(256) for _ in range(200_000)))
+    path.write_bytes(random.Random(8).randbytes(200_000))
+
+
+def _binary_without_nul(path: Path) -> None:
+    # Garbage with no zero byte (e.g. an encrypted or image file): caught by its control bytes.
+    import random
+
+    path.write_bytes(bytes(b or 1 for b in random.Random(9).randbytes(200_000)))
 
 
 def _sparse_2gb(path: Path) -> None:
@@ -173,11 +179,11 @@ def _sheet_in_second_place(path: Path) -> None:
 
 
 def _zip_bomb(path: Path) -> None:
-    """A real workbook whose sheet is replaced by 1 GiB of XML whitespace (about 1 MB packed)."""
+    """A real workbook whose sheet is replaced by 256 MB of XML whitespace (about 1 MB packed)."""
     _sheet_in_second_place(path)
     with zipfile.ZipFile(path) as original:
         parts = {name: original.read(name) for name in original.namelist()}
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as bomb:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as bomb:
         for name, data in parts.items():
             if name != "xl/worksheets/sheet2.xml":
                 bomb.writestr(name, data)
@@ -186,7 +192,7 @@ def _zip_bomb(path: Path) -> None:
                 head, tail = data.split(b"<sheetData>", 1)
                 sheet.write(head + b"<sheetData>")
                 chunk = b" " * 2**20
-                for _ in range(1024):
+                for _ in range(256):
                     sheet.write(chunk)
                 sheet.write(tail)
 
@@ -310,6 +316,13 @@ CASES: list[Case] = [
     # Files that are not text.
     Case("binario", "basura.csv", _binary, "file", ("basura.csv", "binario")),
     Case(
+        "binario_sin_nulos",
+        "imagen.csv",
+        _binary_without_nul,
+        "file",
+        ("imagen.csv", "parece binario", "bytes de control"),
+    ),
+    Case(
         "gzip_como_csv",
         "comprimido.csv",
         _gzip_as_csv,
@@ -370,7 +383,7 @@ CASES: list[Case] = [
         "bomba.xlsx",
         _zip_bomb,
         "file",
-        ("bomba.xlsx", "bomba ZIP", "1024 MB", "ADA_MAX_UNCOMPRESSED_MB"),
+        ("bomba.xlsx", "bomba ZIP", "256 MB", "ADA_MAX_UNCOMPRESSED_MB"),
         format={"type": "xlsx", "sheet": "Datos"},
     ),
     # JSON.
