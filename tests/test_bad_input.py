@@ -47,6 +47,7 @@ class Outcome:
     lines: dict[str, str]
     quarantine: dict[str, list[tuple[Any, ...]]]
     staged: dict[str, int | None]
+    totals: dict[str, float | None]
     raw: dict[str, dict[str, Path]]
     landed: dict[str, Path]
     digests: dict[str, str]
@@ -110,7 +111,9 @@ def _ingest_in_process(home: Path, cases: list[Case]) -> dict[str, str]:
     return lines
 
 
-def _collect_lake(home: Path) -> tuple[dict[str, list[tuple[Any, ...]]], dict[str, int | None]]:
+def _collect_lake(
+    home: Path,
+) -> tuple[dict[str, list[tuple[Any, ...]]], dict[str, int | None], dict[str, float | None]]:
     import duckdb
 
     from ada.settings import Zone, load_settings
@@ -127,6 +130,7 @@ def _collect_lake(home: Path) -> tuple[dict[str, list[tuple[Any, ...]]], dict[st
             os.environ["ADA_HOME"] = previous
     quarantine: dict[str, list[tuple[Any, ...]]] = {}
     staged: dict[str, int | None] = {}
+    totals: dict[str, float | None] = {}
     try:
         for case in ALL:
             try:
@@ -141,11 +145,16 @@ def _collect_lake(home: Path) -> tuple[dict[str, list[tuple[Any, ...]]], dict[st
                     f'SELECT count(*) FROM staging."{SECTOR}"."{case.dataset_id}"'
                 ).fetchone()
                 staged[case.name] = int(row[0]) if row else None
+                if case.total is not None:
+                    total = con.execute(
+                        f'SELECT sum(valor) FROM staging."{SECTOR}"."{case.dataset_id}"'
+                    ).fetchone()
+                    totals[case.name] = total[0] if total else None
             except duckdb.Error:
                 staged[case.name] = None
     finally:
         con.close()
-    return quarantine, staged
+    return quarantine, staged, totals
 
 
 @pytest.fixture(scope="module")
@@ -173,13 +182,13 @@ def outcome(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
         label = f"{SECTOR}/{case.dataset_id}"
         found = [ln for ln in output.splitlines() if re.search(rf"[✓✗] {label}(:|$)", ln)]
         lines[case.name] = found[-1] if found else ""
-    quarantine, staged = _collect_lake(home)
+    quarantine, staged, totals = _collect_lake(home)
     raw_root = home / "lake" / "raw"
     raw = {
         c.name: {p.name: p for p in (raw_root / c.dataset_id).rglob("*") if p.is_file()}
         for c in ALL
     }
-    return Outcome(output, lines, quarantine, staged, raw, landed, digests)
+    return Outcome(output, lines, quarantine, staged, totals, raw, landed, digests)
 
 
 def test_the_corpus_has_at_least_thirty_cases() -> None:
@@ -232,6 +241,8 @@ def test_bad_input_gets_a_specific_answer(outcome: Outcome, case: Case) -> None:
     if case.expect == "loaded":
         assert line.startswith("✓"), line
         assert entries == []
+        if case.total is not None:
+            assert outcome.totals[case.name] == pytest.approx(case.total)
         return
     assert entries, "bad rows must be in quarantine"
     assert all(entry[0] == case.file_name for entry in entries)

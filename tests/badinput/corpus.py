@@ -57,6 +57,8 @@ class Case:
     #: The file is sparse: compare sizes and a sample instead of hashing 2 GB.
     sparse: bool = False
     suite: dict[str, Any] | None = None
+    #: For ``loaded``: the sum of ``valor`` in staging, when the case is about numbers.
+    total: float | None = None
 
     @property
     def dataset_id(self) -> str:
