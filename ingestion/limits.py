@@ -20,6 +20,9 @@ DEFAULT_MAX_UNCOMPRESSED_MB = 2048
 #: workbooks compress their XML 5 to 30 times.
 MAX_RATIO = 100
 RATIO_FLOOR = 64 * MIB
+#: The longest value a staging column takes: beyond it a value is a pasted document or a broken
+#: quote, and the text steps downstream (spaCy's 1,000,000-character limit) would fail on it.
+MAX_VALUE_BYTES = MIB
 
 
 class LimitError(ValueError):

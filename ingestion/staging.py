@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 from ada.settings import Settings, Zone
 from catalog.specs import Column, DatasetSpec
 from ingestion.coercion import ARROW_TYPES, BatchTyping
+from ingestion.limits import MAX_VALUE_BYTES
 from ingestion.prefetch import prefetch
 from ingestion.quarantine import DDL_COLUMNS, QuarantineSink, record_json
 from ingestion.readers import FileParseError, FileReader, open_reader
@@ -166,6 +167,9 @@ class _FileLoad:
         if outside is not None:
             problems.append(outside)
             bad |= outside[0]
+        for oversized in _oversized_values(self.spec, arrays):
+            problems.append(oversized)
+            bad |= oversized[0]
         records = np.arange(offset + 1, offset + n + 1, dtype=np.int64)
         if problems:
             self._quarantine_values(batch, problems, records)
@@ -233,6 +237,26 @@ class _FileLoad:
                 [r.reason for r in rows],
                 [r.text for r in rows],
             )
+
+
+def _oversized_values(
+    spec: DatasetSpec, arrays: list[pa.Array]
+) -> Iterator[tuple[np.ndarray, str, str]]:
+    """Text values longer than :data:`MAX_VALUE_BYTES`, per column (cheap: Arrow lengths)."""
+    for column, values in zip(spec.schema_.columns, arrays, strict=False):
+        if column.type != "string":
+            continue
+        lengths = pc.binary_length(values)
+        longest = pc.max(lengths).as_py()
+        if longest is None or longest <= MAX_VALUE_BYTES:
+            continue
+        mask = pc.fill_null(pc.greater(lengths, MAX_VALUE_BYTES), False)
+        yield (
+            mask.to_numpy(zero_copy_only=False),
+            column.name,
+            f"un texto de hasta {MAX_VALUE_BYTES >> 10} KB (el valor es más largo: suele ser "
+            "un documento pegado en la celda o una comilla sin cerrar)",
+        )
 
 
 def _open_files(

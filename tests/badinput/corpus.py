@@ -298,7 +298,15 @@ CASES: list[Case] = [
     ),
     Case("finales_de_linea_mezclados", "finales.csv", _mixed_line_endings, "loaded", (), rows=3),
     # Oversized values and lines.
-    Case("campo_10mb", "campo_grande.csv", _huge_field, "loaded", (), rows=2),
+    Case(
+        "campo_10mb",
+        "campo_grande.csv",
+        _huge_field,
+        "rows",
+        ("columna 'localidad'", "un texto de hasta 1024 KB", "comilla sin cerrar"),
+        lines=(2,),
+        rows=1,
+    ),
     Case(
         "linea_5mb_sin_saltos",
         "sin_saltos.csv",
