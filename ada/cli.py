@@ -692,5 +692,18 @@ def main() -> None:
         if debug:
             console.print_exception()
         else:
-            console.print(f"[red]error:[/] {exc}  (--debug shows details)")
+            console.print(f"[red]error:[/] {_one_line(exc)}  (--debug shows details)")
         sys.exit(1)
+
+
+def _one_line(error: Exception) -> str:
+    """What to tell people: a known fault (S3 down or refusing, Postgres restarted, disk full)
+    in words they can act on, else the error's own message."""
+    from lake.faults import explain_exception
+
+    try:
+        settings = load_settings()
+    except Exception:
+        return str(error)
+    fault = explain_exception(error, settings)
+    return fault.message if fault else settings.redact(str(error))
