@@ -214,6 +214,39 @@ def test_postgres_restarted_mid_run_then_the_rerun_converges(
     assert_converged(settings, {"entrega.csv": data}, ROWS)
 
 
+@pytest.mark.postgres
+def test_postgres_down_mid_run_fails_clearly_then_the_rerun_converges(
+    env: dict[str, str],
+    private_postgres: PrivatePostgres,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Postgres stops once the delivery is in raw and stays down until the run has ended:
+    the staging load (DuckLake on Postgres) and Dagster's own records cannot be written. The
+    run must end with the database's one line, and the re-run converge."""
+    monkeypatch.setenv("ADA_DATABASE_URL", private_postgres.url)
+    settings = load_settings()
+    data = delivery(ROWS)
+    _deliver(settings, "entrega.csv", data)
+    database_env = {**env, "ADA_DATABASE_URL": private_postgres.url}
+
+    run = start_ada("run", "--select", SELECT, env=database_env, log=tmp_path / "run1.log")
+    raw = store_for(settings, Zone.RAW)
+    wait_for(lambda: bool(list_versions(raw, DATASET)), "the delivery to reach raw")
+    private_postgres.stop()
+    code, output = run.wait()
+    assert code == 1, output
+    assert "Traceback" not in output, output
+    assert "la base de datos de metadatos (ADA_DATABASE_URL)" in output, output
+    assert private_postgres.url not in output
+    assert current_release(settings, _spec(settings)) is None
+
+    private_postgres.start()
+    code, output = run_ada("run", "--select", SELECT, env=database_env, log=tmp_path / "r2")
+    assert code == 0, output
+    assert_converged(settings, {"entrega.csv": data}, ROWS)
+
+
 # ------------------------------------------------------------------------- killed mid-release
 
 

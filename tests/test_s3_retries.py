@@ -51,11 +51,13 @@ def bucket(s3_server: S3Server) -> str:
     return name
 
 
-def test_slowdown_answers_are_retried_until_the_write_and_reads_succeed(
-    s3_server: S3Server, bucket: str
+@pytest.mark.parametrize("mode", ["slowdown", "reset"])
+def test_transient_failures_are_retried_until_the_write_and_reads_succeed(
+    s3_server: S3Server, bucket: str, mode: str
 ) -> None:
+    """503 SlowDown answers, and connections dropped without an answer (reset)."""
     data = b"id;valor\n1;2\n"
-    with flaky_proxy(s3_server.endpoint, failures=3) as proxy:
+    with flaky_proxy(s3_server.endpoint, failures=3, mode=mode) as proxy:
         store = S3Store(Zone.RAW, _s3(proxy.endpoint, s3_server, bucket))
         store.put_bytes("d/entrega.csv", data)
         assert proxy.refused == 3 and proxy.forwarded == 1
@@ -63,7 +65,7 @@ def test_slowdown_answers_are_retried_until_the_write_and_reads_succeed(
     assert stored.read() == data
 
     # pyarrow's S3 filesystem (streamed reads of raw files) retries the same way.
-    with flaky_proxy(s3_server.endpoint, failures=2) as proxy:
+    with flaky_proxy(s3_server.endpoint, failures=2, mode=mode) as proxy:
         store = S3Store(Zone.RAW, _s3(proxy.endpoint, s3_server, bucket))
         with store.open_input("d/entrega.csv") as stream:
             assert stream.read() == data
