@@ -91,9 +91,12 @@ def _run(settings: Settings, select: str | None, partitions: list[str] | None) -
                 failures.append(result)
             progress.advance(task)
 
-        run_units(
-            defs, units, settings, log_level="INFO" if _DEBUG["on"] else "CRITICAL", on_done=done
-        )
+        from ada.quiet import library_noise_hidden
+
+        quiet = contextlib.nullcontext() if _DEBUG["on"] else library_noise_hidden()
+        with quiet:
+            level = "INFO" if _DEBUG["on"] else "CRITICAL"
+            run_units(defs, units, settings, log_level=level, on_done=done)
     total = len(units)
     console.print(f"{total - len(failures)}/{total} runs succeeded ({settings.backend})")
     return not failures
