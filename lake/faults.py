@@ -141,11 +141,21 @@ def explain(message: str, settings: Settings, cls_name: str = "") -> Fault | Non
             return _s3_permanent(code, settings)
     if _postgres_words(text, settings):
         return _postgres_down()
-    if settings.s3 is not None and (
-        any(words in text for words in _S3_DOWN) or "maxretryerror" in text
-    ):
+    if _s3_words(text, settings):
         return _s3_down(settings)
     return None
+
+
+def _s3_words(text: str, settings: Settings) -> bool:
+    """Whether the text is the S3 server failing, not another HTTP server (a source portal):
+    the words of a network failure, and the S3 server's address or an S3-only client's words."""
+    if settings.s3 is None:
+        return False
+    if not (any(words in text for words in _S3_DOWN) or "maxretryerror" in text):
+        return False
+    host, _, port = settings.s3.host.lower().rpartition(":")
+    addressed = settings.s3.host.lower() in text or (f"'{host}'" in text and port in text)
+    return addressed or any(w in text for w in ("aws error", "s3://", "s3error", "slowdown"))
 
 
 def _postgres_words(text: str, settings: Settings) -> bool:

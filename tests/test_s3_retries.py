@@ -200,7 +200,12 @@ def test_retry_settings_come_from_the_environment(
         ("OperationalError", "database or disk is full", "disco"),
         ("MaxRetryError", "HTTPConnectionPool(host='127.0.0.1', port=1): Max retries", "s3"),
         ("OSError", "When reading information for key 'x': AWS Error NETWORK_CONNECTION", "s3"),
-        ("IOException", "IO Error: Could not establish connection error for HTTP HEAD", "s3"),
+        (
+            "IOException",
+            "Could not establish connection error for HTTP HEAD to 'http://127.0.0.1:1/a'",
+            "s3",
+        ),
+        ("MaxRetryError", "HTTPSConnectionPool(host='datos.gov.co', port=443): Max retries", None),
         ("OperationalError", "server closed the connection unexpectedly", "postgres"),
         ("AdminShutdown", "terminating connection due to administrator command", "postgres"),
         ("ValueError", "columna desconocida", None),
