@@ -320,8 +320,18 @@ def summarise(
         "rss_first_minute_mib": round(statistics.mean(first) / mib, 1),
         "rss_last_minute_mib": round(statistics.mean(last) / mib, 1),
         "rss_max_mib": round(max(rss for _, rss in samples) / mib, 1) if samples else 0.0,
+        "rss_per_minute_mib": _per_minute(recorded),
         "rss_samples_mib": [round(rss / mib, 1) for _, rss in recorded],
     }
+
+
+def _per_minute(recorded: list[tuple[float, int]]) -> list[float]:
+    """Mean RSS (MiB) of each minute measured: the first holds the warm-up of the caches
+    (search answers, preview pages, DuckDB's buffers); flat means the later ones stay level."""
+    minutes: dict[int, list[int]] = defaultdict(list)
+    for moment, rss in recorded:
+        minutes[int(moment // 60)].append(rss)
+    return [round(statistics.mean(minutes[m]) / (1 << 20), 1) for m in sorted(minutes)]
 
 
 def print_report(summary: dict[str, Any], args: argparse.Namespace, load: float) -> None:
@@ -349,6 +359,7 @@ def print_report(summary: dict[str, Any], args: argparse.Namespace, load: float)
         f"MiB, last minute {summary['rss_last_minute_mib']} MiB (x{ratio:.2f}), "
         f"max {summary['rss_max_mib']} MiB"
     )
+    print(f"  server RSS per minute (MiB): {summary['rss_per_minute_mib']}")
     for example in summary["error_examples"]:
         print(f"  error: {example}")
 

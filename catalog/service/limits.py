@@ -71,19 +71,19 @@ def too_deep_message() -> str:
 def _refusal(scope: Scope, limit: int) -> bytes:
     message = f"El cuerpo de la petición es demasiado grande (máximo {limit} bytes)."
     path: str = scope.get("path", "")
-    for prefix in ("/api/3/action/", "/api/action/"):
-        if path.startswith(prefix):
-            from catalog.service.ckan import help_url
-            from catalog.service.throttle import service_root
+    from catalog.service.throttle import action_of_path, service_root
 
-            action = path[len(prefix) :].strip("/") or "help_show"
-            body = {
-                "help": help_url(service_root(scope), action),
-                "success": False,
-                "error": {"__type": "Bad request", "message": message},
-            }
-            return orjson.dumps(body)
-    return orjson.dumps({"detail": message})
+    action = action_of_path(path)
+    if action is None:
+        return orjson.dumps({"detail": message})
+    from catalog.service.ckan import help_url
+
+    body = {
+        "help": help_url(service_root(scope), action),
+        "success": False,
+        "error": {"__type": "Bad request", "message": message},
+    }
+    return orjson.dumps(body)
 
 
 async def _send_413(scope: Scope, send: Send, limit: int) -> None:

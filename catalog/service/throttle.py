@@ -25,6 +25,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -101,21 +102,27 @@ def _refusal(scope: Scope, seconds: int) -> tuple[bytes, bytes]:
         "Demasiadas solicitudes desde su dirección: espere "
         f"{seconds} s y vuelva a intentarlo (límite por cliente)."
     )
-    for prefix in ("/api/3/action/", "/api/action/"):
-        if path.startswith(prefix):
-            from catalog.service.ckan import help_url
+    action = action_of_path(path)
+    if action is not None:
+        from catalog.service.ckan import help_url
 
-            action = path[len(prefix) :].strip("/") or "help_show"
-            root = service_root(scope)
-            body = {
-                "help": help_url(root, action),
-                "success": False,
-                "error": {"__type": "Rate Limit Error", "message": message},
-            }
-            return orjson.dumps(body), b"application/json"
+        body = {
+            "help": help_url(service_root(scope), action),
+            "success": False,
+            "error": {"__type": "Rate Limit Error", "message": message},
+        }
+        return orjson.dumps(body), b"application/json"
     if _wants_page(scope):
         return _PAGE.format(seconds=seconds).encode(), b"text/html; charset=utf-8"
     return orjson.dumps({"detail": message}), b"application/json"
+
+
+def action_of_path(path: str) -> str | None:
+    """The CKAN action a path names (URL-quoted, as the answers name it), or ``None``."""
+    for prefix in ("/api/3/action/", "/api/action/"):
+        if path.startswith(prefix):
+            return quote(path[len(prefix) :].strip("/") or "help_show", safe="")
+    return None
 
 
 def service_root(scope: Scope) -> str:
