@@ -51,6 +51,7 @@ bench: install  ## every benchmark against its named baseline (~15 min)
 	$(VENV)/bin/python bench/search_index.py
 	$(VENV)/bin/python bench/catalog_api.py
 	$(VENV)/bin/python bench/portal_pages.py
+	$(VENV)/bin/python bench/portal_load.py
 
 clean:
 	rm -rf .tools $(VENV) .ada .pytest_cache
