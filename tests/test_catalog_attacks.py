@@ -473,6 +473,28 @@ def test_security_headers_on_every_page_and_api_answer(site: Installation) -> No
     _assert_secure(answer, "413")
 
 
+def test_an_unexpected_error_answers_500_with_the_security_headers(ada_home: Path) -> None:
+    """Starlette answers an unexpected exception from its outermost middleware, past
+    SecurityHeaders; the handler adds them, and shows no traceback."""
+    from fastapi.testclient import TestClient
+
+    from catalog.service.app import create_app
+    from catalog.service.config import ServiceConfig
+
+    app = create_app(load_settings(), ServiceConfig())
+
+    @app.get("/api/3/action/ada_test_boom")
+    def boom() -> None:
+        raise RuntimeError("secreto interno 1023456789")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    answer = client.get("/api/3/action/ada_test_boom")
+    assert answer.status_code == 500
+    _assert_secure(answer, "500")
+    assert "secreto" not in answer.text and "Traceback" not in answer.text
+    assert answer.json()["success"] is False
+
+
 # ------------------------------------------------------------------------------ rate limiting
 
 

@@ -9,6 +9,7 @@ downloaded file served inline, can load and run nothing. Headers a route already
 
 from __future__ import annotations
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: For answers that are data, not pages: nothing may load, nothing may frame them.
@@ -41,3 +42,12 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def with_security_headers(response: Response) -> Response:
+    """``response`` with each of :data:`DEFAULT_HEADERS` it lacks. For the answer to an
+    unexpected exception: Starlette sends that one from its outermost error middleware, past
+    :class:`SecurityHeaders`, so the handler must add them itself."""
+    for name, value in DEFAULT_HEADERS:
+        response.headers.setdefault(name.decode(), value.decode())
+    return response
