@@ -34,7 +34,7 @@ stack: install  ## the native production-like stack in ADA_HOME/stack (.ada/stac
 	$(VENV)/bin/ada stack up
 
 test: install chromium  ## every test, on the embedded default, a real S3 server and Postgres
-	$(VENV)/bin/python -m pytest -n 2 -m "not exclusive"
+	$(VENV)/bin/python -m pytest -n 2 --dist loadgroup -m "not exclusive"
 	$(VENV)/bin/python -m pytest -m exclusive
 
 lint: install
@@ -51,6 +51,7 @@ bench: install  ## every benchmark against its named baseline (~30 min)
 	$(VENV)/bin/python bench/search_index.py
 	$(VENV)/bin/python bench/catalog_api.py
 	$(VENV)/bin/python bench/portal_pages.py
+	$(VENV)/bin/python bench/portal_load.py
 	$(VENV)/bin/python bench/pipeline.py
 
 clean:

@@ -91,9 +91,12 @@ def _run(settings: Settings, select: str | None, partitions: list[str] | None) -
                 failures.append(result)
             progress.advance(task)
 
-        run_units(
-            defs, units, settings, log_level="INFO" if _DEBUG["on"] else "CRITICAL", on_done=done
-        )
+        from ada.quiet import library_noise_hidden
+
+        quiet = contextlib.nullcontext() if _DEBUG["on"] else library_noise_hidden()
+        with quiet:
+            level = "INFO" if _DEBUG["on"] else "CRITICAL"
+            run_units(defs, units, settings, log_level=level, on_done=done)
     total = len(units)
     console.print(f"{total - len(failures)}/{total} runs succeeded ({settings.backend})")
     return not failures
@@ -692,5 +695,18 @@ def main() -> None:
         if debug:
             console.print_exception()
         else:
-            console.print(f"[red]error:[/] {exc}  (--debug shows details)")
+            console.print(f"[red]error:[/] {_one_line(exc)}  (--debug shows details)")
         sys.exit(1)
+
+
+def _one_line(error: Exception) -> str:
+    """What to tell people: a known fault (S3 down or refusing, Postgres restarted, disk full)
+    in words they can act on, else the error's own message."""
+    from lake.faults import explain_exception
+
+    try:
+        settings = load_settings()
+    except Exception:
+        return str(error)
+    fault = explain_exception(error, settings)
+    return fault.message if fault else settings.redact(str(error))

@@ -152,11 +152,29 @@ def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
     return failed
 
 
-def _failure_message(result: dg.ExecuteInProcessResult) -> str:
+def _fault_of(error_info: Any, settings: Settings) -> str | None:
+    """The operator's one line when the error, or one it was raised from, is a known fault
+    (S3 down or refusing, Postgres restarted, disk full): see :mod:`lake.faults`."""
+    from lake.faults import explain
+
+    while error_info is not None:
+        fault = explain(error_info.message, settings, error_info.cls_name or "")
+        if fault is not None:
+            return fault.message
+        error_info = error_info.cause or error_info.context
+    return None
+
+
+def _failure_message(result: dg.ExecuteInProcessResult, settings: Settings) -> str:
     checks = _failed_checks(result)
     if checks:
         return "; ".join(checks)
     for event in result.all_events:
+        if event.event_type in (dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RUN_FAILURE):
+            failure = event.step_failure_data or event.event_specific_data
+            fault = _fault_of(getattr(failure, "error", None), settings)
+            if fault is not None:
+                return fault
         if event.event_type == dg.DagsterEventType.STEP_FAILURE and event.step_failure_data:
             error = event.step_failure_data.user_failure_data
             if error is not None and error.description:
@@ -200,7 +218,7 @@ def run_units(
             # publications go on), but it is a failure to report.
             success = run.success and not _failed_checks(run)
             outcome = UnitResult(
-                unit, success, "ok" if success else _failure_message(run), run.run_id
+                unit, success, "ok" if success else _failure_message(run, settings), run.run_id
             )
             results.append(outcome)
             if on_done:

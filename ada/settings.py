@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote, urlparse
 
 from pydantic import SecretStr
@@ -60,6 +61,11 @@ class S3Settings:
     public_endpoint: str | None = None
     ingest_access_key: SecretStr | None = None
     ingest_secret_key: SecretStr | None = None
+    #: Attempts after the first for a transient failure (5xx, SlowDown, connection refused or
+    #: reset, timeout), with exponential backoff and jitter; ``ADA_S3_RETRIES``.
+    retries: int = 5
+    #: The first wait between attempts in seconds, doubled at each one; ``ADA_S3_RETRY_BACKOFF``.
+    retry_backoff: float = 0.5
 
     @property
     def secure(self) -> bool:
@@ -226,7 +232,26 @@ def _s3_from_env() -> S3Settings | None:
         public_endpoint=_env("ADA_S3_PUBLIC_ENDPOINT"),
         ingest_access_key=ingest_access,
         ingest_secret_key=ingest_secret,
+        retries=_number_from_env("ADA_S3_RETRIES", 5, int, maximum=20),
+        retry_backoff=_number_from_env("ADA_S3_RETRY_BACKOFF", 0.5, float, maximum=30),
     )
+
+
+N = TypeVar("N", int, float)
+
+
+def _number_from_env(name: str, default: N, kind: type[N], *, maximum: N) -> N:
+    """A non-negative number setting; anything else is refused with the variable's name."""
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = kind(-1)
+    if not 0 <= value <= maximum:
+        raise ConfigError(f"{name} debe ser un número entre 0 y {maximum} (se recibió '{raw}').")
+    return value
 
 
 def _database_url_from_env() -> SecretStr | None:

@@ -70,7 +70,7 @@ class QuarantineSink:
 
     def add_file(self, raw_version: str, source_file: str, reason: str) -> None:
         self.failed_files.append(source_file)
-        self.reasons[f"archivo ilegible: {reason}"] += 1
+        self.reasons[f"{source_file}: {reason}"] += 1
         self._write(
             {
                 "raw_version": [raw_version],
@@ -139,10 +139,20 @@ class QuarantineSink:
         self._dir.cleanup()
 
 
+#: Values longer than this are cut in the quarantined record (the whole row is in raw).
+KEPT_VALUE = 64 << 10
+
+
+def _kept(value: object) -> object:
+    if isinstance(value, str) and len(value) > KEPT_VALUE:
+        return f"{value[:KEPT_VALUE]}… [{len(value)} caracteres; completo en la zona raw]"
+    return value
+
+
 def record_json(batch: pa.RecordBatch, index: int) -> str:
     """The original text of one row, as JSON, for the quarantine table (restricted zone only)."""
     return json.dumps(
-        {name: batch.column(i)[index].as_py() for i, name in enumerate(batch.schema.names)},
+        {name: _kept(batch.column(i)[index].as_py()) for i, name in enumerate(batch.schema.names)},
         ensure_ascii=False,
         default=str,
     )

@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 from ada.settings import Settings, Zone
 from catalog.specs import Column, DatasetSpec
 from ingestion.coercion import ARROW_TYPES, BatchTyping
+from ingestion.limits import MAX_VALUE_BYTES
 from ingestion.prefetch import prefetch
 from ingestion.quarantine import DDL_COLUMNS, QuarantineSink, record_json
 from ingestion.readers import FileParseError, FileReader, open_reader
@@ -35,7 +36,7 @@ from ingestion.readers.csv import CsvReader
 from ingestion.readers.headers import header_key
 from lake import tables
 from lake.raw import MANIFEST, RawVersion, list_versions
-from lake.storage import store_for
+from lake.storage import ObjectStore, store_for
 
 #: Every column the pipeline adds (lineage and partition) starts with this prefix.
 LINEAGE_PREFIX = "_ada_"
@@ -166,6 +167,9 @@ class _FileLoad:
         if outside is not None:
             problems.append(outside)
             bad |= outside[0]
+        for oversized in _oversized_values(self.spec, arrays):
+            problems.append(oversized)
+            bad |= oversized[0]
         records = np.arange(offset + 1, offset + n + 1, dtype=np.int64)
         if problems:
             self._quarantine_values(batch, problems, records)
@@ -235,6 +239,26 @@ class _FileLoad:
             )
 
 
+def _oversized_values(
+    spec: DatasetSpec, arrays: list[pa.Array]
+) -> Iterator[tuple[np.ndarray, str, str]]:
+    """Text values longer than :data:`MAX_VALUE_BYTES`, per column (cheap: Arrow lengths)."""
+    for column, values in zip(spec.schema_.columns, arrays, strict=False):
+        if column.type != "string":
+            continue
+        lengths = pc.binary_length(values)
+        longest = pc.max(lengths).as_py()
+        if longest is None or longest <= MAX_VALUE_BYTES:
+            continue
+        mask = pc.fill_null(pc.greater(lengths, MAX_VALUE_BYTES), False)
+        yield (
+            mask.to_numpy(zero_copy_only=False),
+            column.name,
+            f"un texto de hasta {MAX_VALUE_BYTES >> 10} KB (el valor es más largo: suele ser "
+            "un documento pegado en la celda o una comilla sin cerrar)",
+        )
+
+
 def _open_files(
     settings: Settings,
     spec: DatasetSpec,
@@ -252,15 +276,11 @@ def _open_files(
                 continue
             result.files.append(raw_file.name)
             try:
-                reader = open_reader(raw, version.key(raw_file.name), spec.format)
+                reader = _open_reader(raw, version.key(raw_file.name), spec)
                 mapping = match_headers(list(spec.schema_.columns), reader.headers)
                 missing = [name for name, header in mapping.items() if header is None]
                 if required & set(missing):
-                    raise FileParseError(
-                        "faltan columnas obligatorias: "
-                        + ", ".join(sorted(required & set(missing)))
-                        + f" (encabezados del archivo: {', '.join(reader.headers)})"
-                    )
+                    raise FileParseError(_missing_required(spec, required & set(missing), reader))
             except FileParseError as err:
                 sink.add_file(version.version, raw_file.name, str(err))
                 continue
@@ -269,6 +289,36 @@ def _open_files(
             result.undeclared_headers += [h for h in reader.headers if h not in used]
             loads.append(_FileLoad(spec, version, raw_file.name, reader, mapping, partition, sink))
     return loads
+
+
+def _open_reader(raw: ObjectStore, key: str, spec: DatasetSpec) -> FileReader:
+    """The file's reader; an unexpected failure of a parsing library becomes a file error
+    naming the format (never a traceback), so the other files and datasets go on."""
+    try:
+        return open_reader(raw, key, spec.format)
+    except FileParseError:
+        raise
+    except (ValueError, OSError, RuntimeError, LookupError, pa.ArrowException) as err:
+        raise FileParseError(
+            f"no se pudo leer como {spec.format.type.upper()} ({type(err).__name__}); revise "
+            "format.type y format.encoding en la ficha, o vuelva a exportar el archivo"
+        ) from None
+
+
+def _missing_required(spec: DatasetSpec, missing: set[str], reader: FileReader) -> str:
+    """Which required columns are absent, the headers found, and the likely cause."""
+    headers = reader.headers
+    hint = "revise los encabezados del archivo o 'source' de cada columna en la ficha"
+    fmt = spec.format
+    if fmt.type == "csv" and len(headers) == 1 and any(d in headers[0] for d in ";,\t|"):
+        hint = f"el encabezado no se separa con '{fmt.delimiter}': revise format.delimiter"
+    elif len(headers) == 1 or sum(h.startswith("columna_") for h in headers) > len(headers) / 2:
+        hint = "la línea leída no parece el encabezado: revise format.header_row"
+    shown = ", ".join(headers[:20]) + (" …" if len(headers) > 20 else "")
+    return (
+        f"faltan columnas obligatorias: {', '.join(sorted(missing))} (encabezados del archivo: "
+        f"{shown}); {hint}"
+    )
 
 
 def _column_ddl(schema: pa.Schema, spec: DatasetSpec) -> str:
@@ -423,10 +473,11 @@ def load_staging(
     """Rebuild the dataset's staging table (or one partition of it) from the raw zone."""
     versions = versions_to_load(settings, spec, partition)
     if not versions:
-        where = f"landing/{spec.id}/" if spec.source.kind == "landing" else "its source"
+        where = f"landing/{spec.id}/" if spec.source.kind == "landing" else "su fuente"
         raise StagingError(
-            f"{spec.key}: no raw delivery yet{f' for partition {partition}' if partition else ''};"
-            f" materialize the raw asset first (files come from {where})"
+            f"{spec.key}: todavía no hay entregas en la zona raw"
+            f"{f' para la partición {partition}' if partition else ''}; materialice primero el "
+            f"asset raw (los archivos llegan de {where})"
         )
     result = StagingResult(
         table=f"staging.{spec.table_name}",
@@ -463,8 +514,9 @@ def load_staging(
                 sink.add_file(load.version.version, load.name, str(error))
                 _commit_with_retry(con, settings, spec, schema, None, sink, partition)
                 raise StagingError(
-                    f"{spec.key}: {load.name} could not be read ({error}); staging keeps its "
-                    f"previous state and the reason is in staging.quarantine.{spec.id}"
+                    f"{spec.key}: {load.name} no se pudo leer: {error}. El archivo original se "
+                    "conserva en la zona raw, la tabla de staging conserva su estado anterior y "
+                    f"el motivo queda en staging.quarantine.{spec.id}"
                 )
             try:
                 _commit_with_retry(con, settings, spec, schema, data_files, sink, partition)
@@ -482,7 +534,8 @@ def load_staging(
         sink.cleanup()
     if not loads:
         raise StagingError(
-            f"{spec.key}: no file could be read ({'; '.join(result.reasons)}); the raw bytes are "
-            f"kept and the reasons are in staging.quarantine.{spec.id}"
+            f"{spec.key}: ningún archivo se pudo leer: {'; '.join(result.reasons)}. Los archivos "
+            "originales se conservan en la zona raw y los motivos quedan en "
+            f"staging.quarantine.{spec.id}"
         )
     return result

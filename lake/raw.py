@@ -102,6 +102,16 @@ def _new_version_id(now: dt.datetime) -> str:
     return now.strftime("%Y%m%dT%H%M%S%fZ")
 
 
+class RawTooLarge(ValueError):
+    """A file grew past the size limit while it was being copied (its size was not known
+    beforehand, e.g. an HTTP download without Content-Length); nothing of it is kept."""
+
+    def __init__(self, name: str, limit: int) -> None:
+        super().__init__(name)
+        self.name = name
+        self.limit = limit
+
+
 @dataclass
 class Receipt:
     version: RawVersion
@@ -118,10 +128,12 @@ def receive(
     partition: str | None = None,
     landing_keys: list[str] | None = None,
     existing: list[RawVersion] | None = None,
+    max_bytes: int | None = None,
 ) -> Receipt:
     """Store one delivery as a new immutable version unless identical bytes are already there.
 
-    Files are streamed (hashing while writing), so a large delivery never sits in memory.
+    Files are streamed (hashing while writing), so a large delivery never sits in memory; a
+    file longer than ``max_bytes`` stops the copy (:class:`RawTooLarge`) and leaves nothing.
     """
     now = dt.datetime.now(dt.UTC)
     version_id = _new_version_id(now)
@@ -130,7 +142,7 @@ def receive(
     try:
         for name, stream in files:
             key = f"{prefix}{name}"
-            counter = _CountingReader(stream)
+            counter = _CountingReader(stream, name, max_bytes)
             sha = store.put_stream(key, counter, immutable=True)  # type: ignore[arg-type]
             written.append(RawFile(name, sha, counter.count))
     except BaseException:
@@ -160,11 +172,15 @@ def receive(
 class _CountingReader:
     """Pass-through reader that counts the bytes it hands over (the file's size)."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: BinaryIO, name: str = "", limit: int | None = None) -> None:
         self._stream = stream
+        self._name = name
+        self._limit = limit
         self.count = 0
 
     def read(self, size: int = -1) -> bytes:
         chunk = self._stream.read(size)
         self.count += len(chunk)
+        if self._limit is not None and self.count > self._limit:
+            raise RawTooLarge(self._name, self._limit)
         return chunk

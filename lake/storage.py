@@ -8,6 +8,7 @@ pyarrow's ``S3FileSystem`` so that parsers read large files in bounded memory.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import io
 import os
@@ -17,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import pyarrow as pa
 import pyarrow.fs as pafs
@@ -110,8 +111,19 @@ class LocalStore:
             raise ObjectExistsError(f"{self.zone}/{key} already exists and is immutable")
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".tmp-{target.name}-{os.getpid()}")
-        with tmp.open("wb") as sink:
-            digest = _hash_copy(stream, sink)
+        try:
+            with tmp.open("wb") as sink:
+                digest = _hash_copy(stream, sink)
+        except OSError as err:
+            # A full disk (ENOSPC, EFBIG) must not leave a partial file taking the space, and
+            # the error names the file (a failed write() alone does not).
+            tmp.unlink(missing_ok=True)
+            if err.errno in (errno.ENOSPC, errno.EFBIG) and err.filename is None:
+                raise OSError(err.errno, err.strerror, str(target)) from None
+            raise
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         os.replace(tmp, target)
         if immutable:
             target.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
@@ -165,6 +177,7 @@ class S3Store:
             secret_key=self._s3.secret_key.get_secret_value(),
             secure=self._s3.secure,
             region=self._s3.region,
+            http_client=http_client(self._s3),
         )
 
     @cached_property
@@ -176,6 +189,10 @@ class S3Store:
             scheme="https" if self._s3.secure else "http",
             region=self._s3.region,
             allow_bucket_creation=False,
+            connect_timeout=CONNECT_TIMEOUT,
+            # The AWS SDK's standard strategy: exponential backoff with jitter on throttling,
+            # 5xx and network errors; 4xx (denied, missing bucket) are never retried.
+            retry_strategy=pafs.AwsStandardS3RetryStrategy(max_attempts=self._s3.retries + 1),
         )
 
     def _key(self, key: str) -> str:
@@ -271,6 +288,52 @@ class S3Store:
             self.client.remove_object(self.bucket, self._key(obj.key))
         if self.exists(key):
             self.client.remove_object(self.bucket, self._key(key))
+
+
+#: Seconds to wait for the S3 server to accept a connection, and for each read of an answer.
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 120.0
+#: What a healthy S3 server may answer when it is overloaded or restarting (503 is also
+#: SlowDown); everything else in 4xx/5xx is a permanent answer, returned at once.
+TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
+
+
+def retry_policy(s3: S3Settings) -> Any:
+    """urllib3's retry policy for the minio SDK, which replaces the SDK's default (5 attempts,
+    no jitter) with the configured bound: connection refused or reset, timeouts and the
+    transient statuses are retried with exponential backoff (``retry_backoff``, doubled at each
+    attempt, at most 30 s) plus up to one backoff of random jitter, so that many workers
+    retrying together do not hammer a recovering server in step. Minio reads a part into memory
+    before sending it, so a retried PUT resends the same bytes."""
+    from urllib3 import Retry
+
+    return Retry(
+        total=s3.retries,
+        connect=s3.retries,
+        read=s3.retries,
+        status=s3.retries,
+        other=0,
+        backoff_factor=s3.retry_backoff,
+        backoff_jitter=s3.retry_backoff,
+        backoff_max=30.0,
+        status_forcelist=TRANSIENT_STATUS,
+        respect_retry_after_header=True,
+        raise_on_status=True,
+    )
+
+
+def http_client(s3: S3Settings) -> Any:
+    """The connection pool the minio SDK uses: its defaults, with our timeouts and retries."""
+    import certifi
+    import urllib3
+
+    return urllib3.PoolManager(
+        timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=READ_TIMEOUT),
+        maxsize=10,
+        cert_reqs="CERT_REQUIRED",
+        ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
+        retries=retry_policy(s3),
+    )
 
 
 class _HashingReader(io.RawIOBase):

@@ -112,6 +112,11 @@ def _configure_s3(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
             "ssl": s3.secure,
         },
     )
+    # httpfs retries transient I/O errors on its own; give it the same bound and first wait
+    # as the minio SDK and pyarrow (``ADA_S3_RETRIES``, ``ADA_S3_RETRY_BACKOFF``), doubling.
+    con.execute(f"SET http_retries = {int(s3.retries)}")
+    con.execute(f"SET http_retry_wait_ms = {int(s3.retry_backoff * 1000)}")
+    con.execute("SET http_retry_backoff = 2")
 
 
 def metadata_target(settings: Settings, zone: Zone) -> tuple[str, str]:

@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.postgres",
     "tests.fixtures.env",
     "tests.fixtures.fake_apis",
+    "tests.fixtures.faults",
 ]

@@ -144,7 +144,7 @@ def test_wrong_encoding_fails_clearly_keeps_raw_and_previous_table(settings: Set
     ).encode("latin-1")
     _land(settings, DIRTY, bad, "segunda.csv")
     receive_deliveries(settings, DIRTY)
-    with pytest.raises(StagingError, match=r"segunda.csv could not be read.*latin-1"):
+    with pytest.raises(StagingError, match=r"segunda.csv no se pudo leer.*latin-1"):
         load_staging(settings, DIRTY)
     assert _query(settings, "SELECT count(*) FROM staging.gobierno.dirty")[0][0] == 1
     files = _query(settings, "SELECT source_file, reason FROM staging.quarantine.dirty")
@@ -176,7 +176,7 @@ def test_append_mode_unions_every_delivery(settings: Settings) -> None:
 
 
 def test_no_delivery_yet_is_a_clear_error(settings: Settings) -> None:
-    with pytest.raises(StagingError, match=r"no raw delivery yet.*landing/dirty/"):
+    with pytest.raises(StagingError, match=r"todavía no hay entregas.*landing/dirty/"):
         load_staging(settings, DIRTY)
 
 

@@ -27,7 +27,9 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -262,14 +264,27 @@ def _write_datapackage(folder: Path, descriptor: dict[str, Any]) -> LocalFile:
     )
 
 
+def _test_pause() -> float:
+    """Seconds to wait after each uploaded file, from ``ADA_TEST_SLOW_PUBLICATION`` (unset in
+    any deployment): the fault tests widen the window between a release's first file and its
+    commit marker, to kill the process or stop a server inside it."""
+    try:
+        return max(0.0, float(os.environ.get("ADA_TEST_SLOW_PUBLICATION", "0") or 0))
+    except ValueError:
+        return 0.0
+
+
 def _upload(
     store: ObjectStore, prefix: str, files: list[LocalFile], on_written: OnWritten | None
 ) -> list[ReleaseFile]:
     uploaded = []
+    pause = _test_pause()
     for file in files:
         key = f"{prefix}{file.name}"
         with file.path.open("rb") as stream:
             store.put_stream(key, stream, immutable=True)
+        if pause:
+            time.sleep(pause)
         if on_written is not None:
             on_written(key, file.bytes)
         uploaded.append(

@@ -39,8 +39,11 @@ from catalog.service.errors import (
     request_validation_handler,
     unexpected_error_handler,
 )
+from catalog.service.headers import SecurityHeaders
+from catalog.service.limits import BodyLimit
 from catalog.service.live import LiveCatalog
 from catalog.service.state import DownloadUrl, Service, presigned_url
+from catalog.service.throttle import RateLimit
 from catalog.service.write_actions import WRITE_ACTIONS
 from catalog.service.writes import SECURITY_SCHEMES, write_router
 
@@ -92,10 +95,11 @@ def create_app(
 ) -> FastAPI:
     """The service; ``settings`` and ``config`` default to the environment's."""
 
+    chosen = config or load_service_config()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _configure_logging()
-        chosen = config or load_service_config()
         service = await run_in_threadpool(
             Service.start, settings or load_settings(), chosen, download_url
         )
@@ -130,6 +134,8 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)
     app.add_middleware(StripTrailingSlash)
+    app.add_middleware(BodyLimit, max_bytes=chosen.max_body_bytes)
+    app.add_middleware(RateLimit, per_minute=chosen.rate_limit_per_minute)
     # Open data, no cookies: any web page may read it (dashboards, notebooks). The writing
     # actions need a token in a header, which a page can only send if its user typed it in.
     app.add_middleware(
@@ -137,11 +143,12 @@ def create_app(
         allow_origins=["*"],
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type", "Authorization", "X-CKAN-API-Key", "X-Request-ID"],
-        expose_headers=["X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After"],
     )
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, 413 and 429 included
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     # The web portal last: its /dataset/<name> must not shadow the API's /dataset/<name>.ttl.
-    install_portal(app, (config or ServiceConfig()).title)
+    install_portal(app, chosen.title)
     return app
 
 

@@ -14,6 +14,8 @@ import os
 from dataclasses import dataclass
 
 from catalog.catalog_info import CatalogInfo
+from catalog.service.limits import DEFAULT_MAX_BODY_BYTES
+from catalog.service.throttle import DEFAULT_PER_MINUTE
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8080"
 #: How often each worker asks the store whether the catalog changed (seconds).
@@ -36,6 +38,10 @@ class ServiceConfig:
     poll_seconds: float = DEFAULT_POLL_SECONDS
     download_url_seconds: int = DEFAULT_DOWNLOAD_URL_SECONDS
     cache_mb: float = DEFAULT_CACHE_MB
+    #: Requests per minute per client address, per worker (0: no limit; see ``throttle.py``).
+    rate_limit_per_minute: int = DEFAULT_PER_MINUTE
+    #: Largest request body accepted (0: no limit; see ``limits.py``).
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     title: str = "Datos Abiertos Bogotá"
     description: str = (
         "Catálogo de datos abiertos del Distrito Capital, publicado por la Agencia Analítica "
@@ -73,7 +79,7 @@ def _number(name: str, default: float, minimum: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise ServiceConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+        raise ServiceConfigError(f"{name} must be a number, got {raw!r}") from None
     if value < minimum:
         raise ServiceConfigError(f"{name} must be at least {minimum:g}, got {raw!r}")
     return value
@@ -95,4 +101,6 @@ def load_service_config() -> ServiceConfig:
             _number("ADA_DOWNLOAD_URL_SECONDS", DEFAULT_DOWNLOAD_URL_SECONDS, 1)
         ),
         cache_mb=_number("ADA_CATALOG_CACHE_MB", DEFAULT_CACHE_MB, 0),
+        rate_limit_per_minute=int(_number("ADA_RATE_LIMIT_PER_MINUTE", DEFAULT_PER_MINUTE, 0)),
+        max_body_bytes=int(_number("ADA_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 0)),
     )

@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from catalog.service.ckan import ActionError, BadRequest, JsonResponse, ValidationFailed, failure
+from catalog.service.headers import with_security_headers
 
 log = logging.getLogger("ada.catalog")
 
@@ -140,8 +141,10 @@ async def unexpected_error_handler(request: Request, exc: Exception) -> Response
     error = InternalError("Error interno del servicio; inténtelo de nuevo más tarde.")
     action = _action_of(request)
     if action is None:
-        return JsonResponse({"detail": error.message}, status_code=500)
-    return failure(_root(request), action, error)
+        response: Response = JsonResponse({"detail": error.message}, status_code=500)
+    else:
+        response = failure(_root(request), action, error)
+    return with_security_headers(response)
 
 
 class StripTrailingSlash:

@@ -11,7 +11,6 @@ ignored, as CKAN does. ``datastore_search`` has a GET model and a POST model, be
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 
 from catalog.search.fields import KEYWORD_FIELDS, SORT_FIELDS
 from catalog.search.index import DEFAULT_FACET_LIMIT, MAX_ROWS
+from catalog.service import limits
 from catalog.service.ckan import BadRequest, ValidationFailed
 
 #: CKAN's ``ckan.datastore.search.rows_default`` and ``rows_max``.
@@ -118,8 +118,10 @@ def json_list(value: Any, name: str) -> list[str]:
     for item in values:
         if isinstance(item, str) and item.strip().startswith("["):
             try:
-                decoded = json.loads(item)
-            except json.JSONDecodeError:
+                decoded = limits.loads(item)
+            except limits.TooDeep:
+                raise ValueError(limits.too_deep_message()) from None
+            except orjson.JSONDecodeError:
                 raise ValueError(
                     f'{name} no es una lista JSON válida; p. ej. ["tags", "groups"]'
                 ) from None
@@ -332,7 +334,10 @@ def _decode_json(text: str | None, name: str) -> Any:
     if text is None:
         return None
     try:
-        return orjson.loads(text)
+        return limits.loads(text)
+    except limits.TooDeep:
+        message = limits.too_deep_message()
+        raise ValidationFailed(message, {name: [message]}) from None
     except orjson.JSONDecodeError:
         raise ValidationFailed(
             f"{name} no es JSON válido.", {name: ["Debe ser un objeto JSON."]}
@@ -416,7 +421,9 @@ def body_values(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        data = orjson.loads(raw)
+        data = limits.loads(raw)
+    except limits.TooDeep:
+        raise BadRequest(limits.too_deep_message()) from None
     except orjson.JSONDecodeError:
         raise BadRequest("El cuerpo de la petición no es JSON válido.") from None
     if not isinstance(data, dict):

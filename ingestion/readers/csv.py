@@ -14,6 +14,7 @@ from catalog.specs import FileFormat
 from ingestion.readers import encoding as enc
 from ingestion.readers.base import BATCH_ROWS, FileParseError, MalformedRow, ReaderState
 from ingestion.readers.headers import clean_headers
+from ingestion.readers.sniff import check_text, line_at
 from lake.storage import ObjectStore
 
 _SAMPLE = 1 << 16
@@ -21,6 +22,18 @@ _DIAGNOSIS = re.compile(r"(CSV parse error: )?(Row #\d+: )?[^:]*")
 #: Small blocks keep the parser's read-ahead (and so peak memory) small; batches are then
 #: gathered to BATCH_ROWS rows so that typing works on large vectors.
 _BLOCK = 1 << 20
+#: A field or line longer than a block makes Arrow stop ("straddling object"); the file is then
+#: read again with blocks 16 times larger, up to this size. Beyond it the file is refused: no
+#: real district value is 16 MB long, but an unterminated quote or a file without line breaks
+#: looks like one.
+_MAX_BLOCK = 16 << 20
+#: A malformed row's text kept in quarantine is cut here: a 5 MB "row" is a broken file, and
+#: the whole of it stays, byte for byte, in the raw zone.
+_KEPT_TEXT = 64 << 10
+
+
+class _Straddling(Exception):
+    """A field or a line did not fit in one parser block."""
 
 
 class CsvReader(ReaderState):
@@ -28,6 +41,7 @@ class CsvReader(ReaderState):
         super().__init__()
         self._store, self._key, self._fmt = store, key, fmt
         sample = _head(store, key)
+        check_text(sample, "CSV", fmt.encoding)
         self.encoding = enc.resolve(fmt.encoding, sample)
         self.headers = self._read_headers(sample)
 
@@ -45,8 +59,9 @@ class CsvReader(ReaderState):
                 break
         if not header or not any(h.strip() for h in header):
             raise FileParseError(
-                f"no header found at line {self._fmt.header_row}; check 'format.header_row' "
-                f"and 'format.delimiter' ('{self._fmt.delimiter}') in the spec"
+                f"no hay encabezado en la línea {self._fmt.header_row} (está vacía o el archivo "
+                "tiene menos líneas); revise format.header_row y format.delimiter "
+                f"('{self._fmt.delimiter}') en la ficha"
             )
         return clean_headers(list(header))
 
@@ -54,8 +69,20 @@ class CsvReader(ReaderState):
         reason = (
             f"se esperaban {row.expected_columns} columnas y la fila tiene {row.actual_columns}"
         )
+        if (row.text or "").count(self._fmt.quote) % 2:
+            reason += (
+                f"; tiene una comilla ({self._fmt.quote}) sin cerrar, que une las líneas "
+                "siguientes a esta fila: revise format.quote o corrija la comilla"
+            )
         line = row.number if row.number is not None and row.number >= 0 else None
-        self.malformed.append(MalformedRow(line, reason, row.text or ""))
+        text = row.text or ""
+        if len(text) > _KEPT_TEXT:
+            reason += (
+                f"; la fila mide {len(text) >> 10} KB: aquí se guardan sus primeros "
+                f"{_KEPT_TEXT >> 10} KB y la completa sigue en la zona raw"
+            )
+            text = text[:_KEPT_TEXT]
+        self.malformed.append(MalformedRow(line, reason, text))
         return "skip"
 
     def locate_skipped_lines(self, header_row: int) -> list[int]:
@@ -64,10 +91,31 @@ class CsvReader(ReaderState):
         )
 
     def batches(self) -> Iterator[pa.RecordBatch]:
+        """The file's rows; when a field does not fit in a block, the file is read again with
+        larger blocks, skipping the rows already handed over (nothing is repeated)."""
+        block, done = _BLOCK, 0
+        while True:
+            try:
+                for batch in self._read(block, done):
+                    done += batch.num_rows
+                    yield batch
+                return
+            except _Straddling:
+                if block >= _MAX_BLOCK:
+                    raise FileParseError(
+                        f"después del registro {done} hay un campo o una línea de más de "
+                        f"{_MAX_BLOCK >> 20} MB: suele ser una comilla ({self._fmt.quote}) sin "
+                        "cerrar o un archivo sin saltos de línea; revise format.quote y "
+                        "format.delimiter en la ficha, o el archivo"
+                    ) from None
+                block = min(block * 16, _MAX_BLOCK)
+                self.malformed.clear()  # found again by the new pass
+
+    def _read(self, block: int, skip: int) -> Iterator[pa.RecordBatch]:
         read_options = pacsv.ReadOptions(
             column_names=self.headers,
             skip_rows=self._fmt.header_row,
-            block_size=_BLOCK,
+            block_size=block,
             encoding="utf8" if self.encoding == "utf-8" else self.encoding,
             # Single-threaded parsing: the Python transcoder and the invalid-row callback both
             # need the GIL, and the other stages already use the second core.
@@ -89,7 +137,7 @@ class CsvReader(ReaderState):
             try:
                 reader = pacsv.open_csv(stream, read_options, parse_options, convert_options)
             except pa.ArrowInvalid as err:
-                raise _explain(err, self.encoding) from None
+                raise self._explain(err) from None
             pending: list[pa.RecordBatch] = []
             pending_rows = 0
             # Small first batches fill the read → type → write pipeline quickly.
@@ -102,7 +150,12 @@ class CsvReader(ReaderState):
                         yield _gather(pending)
                     return
                 except pa.ArrowInvalid as err:
-                    raise _explain(err, self.encoding) from None
+                    raise self._explain(err) from None
+                if skip:
+                    dropped = min(skip, batch.num_rows)
+                    batch, skip = batch.slice(dropped), skip - dropped
+                    if not batch.num_rows:
+                        continue
                 pending.append(batch)
                 pending_rows += batch.num_rows
                 if pending_rows >= target:
@@ -111,6 +164,33 @@ class CsvReader(ReaderState):
                     target = min(target * 2, BATCH_ROWS)
         finally:
             stream.close()
+
+    def _explain(self, err: pa.ArrowInvalid) -> Exception:
+        """A publisher's message for Arrow's error (never the row's values)."""
+        text = str(err)
+        if "straddling" in text:
+            return _Straddling()
+        if "UTF8" in text:
+            return self._encoding_error()
+        # Arrow quotes the offending row after the last colon: keep only the diagnosis.
+        diagnosis = _DIAGNOSIS.match(text.splitlines()[0] if text else "")
+        return FileParseError(
+            f"el CSV no se puede interpretar ({diagnosis.group(0) if diagnosis else 'error'}); "
+            "revise format.delimiter, format.quote y format.encoding en la ficha"
+        )
+
+    def _encoding_error(self) -> FileParseError:
+        stream = self._store.open_input(self._key)
+        try:
+            where = enc.first_invalid(stream, self.encoding)
+        finally:
+            stream.close()
+        place = f" (línea {where[0]}, byte 0x{where[2]:02x})" if where else ""
+        return FileParseError(
+            f"el archivo se declaró {self.encoding.upper()} pero tiene bytes que no lo son"
+            f"{place}: parte del archivo está en otra codificación; declare format.encoding "
+            "(latin-1 o cp1252 para exportes de Windows) en la ficha o entregue todo en UTF-8"
+        )
 
 
 def _locate_skipped_lines(
@@ -134,13 +214,18 @@ def _locate_skipped_lines(
             content = line.rstrip("\r\n")
             if not content.strip():
                 lines.append(number)
-            elif position < len(pending) and content == pending[position]:
+            elif position < len(pending) and _same_row(content, pending[position]):
                 malformed[position] = MalformedRow(number, malformed[position].reason, content)
                 lines.append(number)
                 position += 1
     finally:
         stream.close()
     return lines
+
+
+def _same_row(content: str, kept: str) -> bool:
+    """Whether a line is the malformed row kept (perhaps cut at :data:`_KEPT_TEXT`)."""
+    return content == kept or (len(kept) == _KEPT_TEXT and content.startswith(kept))
 
 
 def _gather(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
@@ -164,21 +249,7 @@ def _decode_sample(sample: bytes, encoding: str, key: str) -> str:
         if encoding == "utf-8" and err.start >= len(sample) - 4:
             return sample[: err.start].decode(encoding)
         raise FileParseError(
-            f"the file is not valid {encoding} (byte 0x{sample[err.start]:02x} at offset "
-            f"{err.start}); set 'format.encoding' in the spec (e.g. latin-1) or use 'auto'"
+            f"el archivo no es {encoding.upper()} válido (byte 0x{sample[err.start]:02x} en la "
+            f"línea {line_at(sample, err.start)}); declare format.encoding en la ficha (por "
+            "ejemplo latin-1 o cp1252 para exportes de Windows) o use 'auto'"
         ) from None
-
-
-def _explain(err: pa.ArrowInvalid, encoding: str) -> FileParseError:
-    text = str(err)
-    if "invalid UTF8" in text or "UTF8" in text:
-        return FileParseError(
-            f"the file is declared {encoding} but holds bytes that are not; set "
-            "'format.encoding' in the spec (latin-1 or cp1252 for Windows exports, or 'auto')"
-        )
-    # Arrow quotes the offending row after the last colon: keep only the diagnosis, never values.
-    diagnosis = _DIAGNOSIS.match(text.splitlines()[0] if text else "")
-    return FileParseError(
-        f"the CSV cannot be parsed ({diagnosis.group(0) if diagnosis else 'unknown error'}); "
-        "check 'format.delimiter', 'format.quote' and 'format.encoding' in the spec"
-    )

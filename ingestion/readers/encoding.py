@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from typing import BinaryIO
 
 _UTF8_NAMES = {"utf8", "utf-8", "utf_8", "utf-8-sig", "utf8-sig"}
 
@@ -37,3 +38,23 @@ def detect(sample: bytes) -> str:
 
 def resolve(declared: str, sample: bytes) -> str:
     return detect(sample) if declared.lower() == "auto" else canonical(declared)
+
+
+def first_invalid(stream: BinaryIO, encoding: str) -> tuple[int, int, int] | None:
+    """``(line, offset, byte)`` of the first byte that is not ``encoding``, or ``None``.
+
+    Arrow only says that a file is not valid UTF-8, not where; when that happens the file is
+    scanned once more, in 1 MiB chunks, so the publisher is told the line to look at.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line, offset = 1, 0
+    while chunk := stream.read(1 << 20):
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as err:
+            position = max(err.start - (len(err.object) - len(chunk)), 0)  # minus carried bytes
+            bad = err.object[err.start]
+            return line + chunk.count(b"\n", 0, position), offset + position, bad
+        line += chunk.count(b"\n")
+        offset += len(chunk)
+    return None

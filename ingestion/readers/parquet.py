@@ -20,14 +20,21 @@ class ParquetReader(ReaderState):
         self._source = store.open_random_access(key)
         try:
             self._file = pq.ParquetFile(self._source)
-        except pa.ArrowInvalid as err:
+        except (pa.ArrowInvalid, OSError):
             self._source.close()
-            raise FileParseError(f"not a valid Parquet file ({err})") from None
+            raise FileParseError(
+                "no es un archivo Parquet válido (le falta la marca PAR1 o está cortado); "
+                "revise format.type en la ficha o vuelva a exportarlo"
+            ) from None
         self.headers = clean_headers(list(self._file.schema_arrow.names))
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         try:
             for batch in self._file.iter_batches(batch_size=BATCH_ROWS):
                 yield pa.record_batch(batch.columns, names=self.headers)
+        except (pa.ArrowInvalid, OSError):
+            raise FileParseError(
+                "el archivo Parquet está dañado (una parte no se puede leer); vuelva a exportarlo"
+            ) from None
         finally:
             self._source.close()

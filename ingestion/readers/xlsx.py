@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from catalog.specs import FileFormat
+from ingestion.readers.archive import check_zip
 from ingestion.readers.base import BATCH_ROWS, FileParseError, ReaderState
 from ingestion.readers.headers import clean_headers
 from lake.storage import LocalStore, ObjectStore
@@ -32,8 +33,6 @@ def _as_text(value: Any) -> str | None:
 class XlsxReader(ReaderState):
     def __init__(self, store: ObjectStore, key: str, fmt: FileFormat) -> None:
         super().__init__()
-        from python_calamine import CalamineWorkbook
-
         self._tmp: Path | None = None
         if isinstance(store, LocalStore):
             path = store.root / key
@@ -44,17 +43,44 @@ class XlsxReader(ReaderState):
             ):
                 shutil.copyfileobj(source, handle)
             path = self._tmp = Path(handle.name)
-        workbook = CalamineWorkbook.from_path(str(path))
-        names = workbook.sheet_names
-        if fmt.sheet is not None and fmt.sheet not in names:
-            raise FileParseError(f"no sheet '{fmt.sheet}' (sheets: {', '.join(names)})")
-        self._sheet = workbook.get_sheet_by_name(fmt.sheet or names[0])
-        self._rows = self._sheet.iter_rows()
-        header: list[Any] | None = None
-        for _ in range(fmt.header_row):
-            header = next(self._rows, None)
-        if not header:
-            raise FileParseError(f"no header at row {fmt.header_row}; check 'format.header_row'")
+        try:
+            self._open(path, fmt)
+        except BaseException:
+            self._cleanup()
+            raise
+
+    def _open(self, path: Path, fmt: FileFormat) -> None:
+        from python_calamine import CalamineWorkbook
+
+        with path.open("rb") as stream:
+            if stream.read(4) == b"PK\x03\x04":  # .xlsx; legacy .xls (OLE) is not a ZIP
+                stream.seek(0)
+                check_zip(stream, "libro de Excel")
+        try:
+            workbook = CalamineWorkbook.from_path(str(path))
+            names = workbook.sheet_names
+            if fmt.sheet is not None and fmt.sheet not in names:
+                raise FileParseError(
+                    f"el libro no tiene la hoja '{fmt.sheet}' (tiene: {', '.join(names)}); "
+                    "corrija format.sheet en la ficha"
+                )
+            self._sheet = workbook.get_sheet_by_name(fmt.sheet or names[0])
+            self._rows = self._sheet.iter_rows()
+            header: list[Any] | None = None
+            for _ in range(fmt.header_row):
+                header = next(self._rows, None)
+        except FileParseError:
+            raise
+        except Exception as err:  # calamine's errors are plain exceptions with a Rust message
+            raise FileParseError(
+                f"no es un libro de Excel válido ({type(err).__name__}); ábralo en Excel, "
+                "guárdelo como .xlsx y entréguelo de nuevo, o revise format.type en la ficha"
+            ) from None
+        if not header or not any(v not in (None, "") for v in header):
+            raise FileParseError(
+                f"no hay encabezado en la fila {fmt.header_row} de la hoja "
+                f"'{fmt.sheet or names[0]}'; revise format.header_row y format.sheet en la ficha"
+            )
         self.headers = clean_headers([_as_text(v) for v in header])
 
     def batches(self) -> Iterator[pa.RecordBatch]:
@@ -79,5 +105,8 @@ class XlsxReader(ReaderState):
                 if count < BATCH_ROWS:
                     return
         finally:
-            if self._tmp is not None:
-                self._tmp.unlink(missing_ok=True)
+            self._cleanup()
+
+    def _cleanup(self) -> None:
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)

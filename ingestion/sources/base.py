@@ -25,6 +25,9 @@ class DeliveredFile:
     name: str
     open: Callable[[], BinaryIO]
     origin: str
+    #: Bytes, when the source says so before reading (landing, local file): lets an oversized
+    #: file be refused without copying it.
+    size: int | None = None
 
 
 @dataclass

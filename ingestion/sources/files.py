@@ -40,4 +40,5 @@ def fetch_file(spec: DatasetSpec, settings: Settings, partition: str | None) -> 
             f"{spec.key}: the source file {path} does not exist; check 'source.path' in the spec"
         )
     origin = f"file://{path}"
-    yield Delivery(origin, [DeliveredFile(path.name, lambda: path.open("rb"), origin)])
+    size = path.stat().st_size
+    yield Delivery(origin, [DeliveredFile(path.name, lambda: path.open("rb"), origin, size)])

@@ -58,6 +58,6 @@ def fetch_landing(
         origin = f"landing/{obj.key}"
         yield Delivery(
             origin=origin,
-            files=[DeliveredFile(name, partial(_open, store, obj.key), origin)],
+            files=[DeliveredFile(name, partial(_open, store, obj.key), origin, obj.size)],
             landing_keys=[f"{obj.key}@{obj.etag}"],
         )

@@ -62,11 +62,14 @@ def build_raw_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
         code_version=str(spec.spec_version),
     )
     def _raw(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
-        from ingestion.delivery import receive_deliveries
+        from ingestion.delivery import DeliveryRefused, receive_deliveries
 
         settings = lake.ingestion_settings()
         partition = context.partition_key if spec.is_partitioned else None
-        result = receive_deliveries(settings, spec, partition)
+        try:
+            result = receive_deliveries(settings, spec, partition)
+        except DeliveryRefused as err:  # a message for the publisher, not a crash
+            raise dg.Failure(description=str(err)) from None
         versions = result.versions
         if not versions:
             raise dg.Failure(
