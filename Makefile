@@ -42,7 +42,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy ada lake ingestion catalog orchestration privacy expectations transformations
 
-bench: install  ## every benchmark against its named baseline (~15 min)
+bench: install  ## every benchmark against its named baseline (~30 min)
 	$(VENV)/bin/python bench/ingestion.py
 	$(VENV)/bin/python bench/quality.py
 	$(VENV)/bin/python bench/transformations.py
@@ -52,6 +52,7 @@ bench: install  ## every benchmark against its named baseline (~15 min)
 	$(VENV)/bin/python bench/catalog_api.py
 	$(VENV)/bin/python bench/portal_pages.py
 	$(VENV)/bin/python bench/portal_load.py
+	$(VENV)/bin/python bench/pipeline.py
 
 clean:
 	rm -rf .tools $(VENV) .ada .pytest_cache

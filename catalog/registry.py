@@ -15,6 +15,9 @@ from pydantic import ValidationError
 
 from catalog.specs import DatasetSpec
 
+#: The same safe YAML loader, in C when PyYAML was built with libyaml.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class SpecError:
@@ -57,7 +60,8 @@ def _describe(error: ValidationError) -> str:
 def parse_spec(path: Path, text: str) -> DatasetSpec:
     """Validate the YAML text of one spec; errors name ``path`` and the offending field."""
     try:
-        data = yaml.safe_load(text)
+        # libyaml's loader when built in: ~10x faster, and every pipeline step loads every spec.
+        data = yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -5,10 +5,17 @@ every release version) and runs the text detector over the distinct values of ea
 looking only for direct identifiers (documents, phones, e-mails, addresses, names said with
 context). Any hit fails the check. The findings say
 file, column, kind of data and how many values, never the values themselves.
+
+Files are read in batches (pyarrow's streaming CSV and Parquet readers, DuckDB's JSON reader),
+so memory does not grow with a file's rows, and two files are read at a time (the readers
+release the GIL). Each distinct value is run through the detector once per scan: a release
+carries the same values in every format.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -64,36 +71,90 @@ class Leak:
 PSEUDONYM_TOKEN = r"^p_[0-9a-f]{16}$"
 
 
-def _distinct_texts(column: pa.ChunkedArray) -> list[str]:
+def _distinct_values(column: pa.Array | pa.ChunkedArray) -> pa.Array | None:
+    """The column's distinct texts, in order of first appearance, pseudonyms left out;
+    ``None`` for a column that cannot hold a direct identifier."""
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         # Numbers can be documents or phones written without separators.
         if not pa.types.is_integer(column.type):
-            return []
+            return None
         column = column.cast(pa.string())
     distinct = pc.unique(column.drop_null())
-    distinct = distinct.filter(pc.invert(pc.match_substring_regex(distinct, PSEUDONYM_TOKEN)))
+    return distinct.filter(pc.invert(pc.match_substring_regex(distinct, PSEUDONYM_TOKEN)))
+
+
+def _distinct_texts(column: pa.ChunkedArray) -> list[str]:
+    distinct = _distinct_values(column)
+    if distinct is None:
+        return []
     return [v for v in distinct.to_pylist()[:MAX_VALUES_PER_COLUMN] if v]
+
+
+class _DistinctTexts:
+    """The distinct texts of each column of a file read in batches: the same values, in the
+    same order, that :func:`_distinct_texts` gives for the whole file."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, dict[str, None]] = {}
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        for name, column in zip(batch.schema.names, batch.columns, strict=True):
+            seen = self.columns.setdefault(name, {})
+            room = MAX_VALUES_PER_COLUMN - len(seen)
+            if room <= 0:
+                continue
+            distinct = _distinct_values(column)
+            if distinct is None:
+                continue
+            if len(seen) == 0 and len(distinct) <= room:
+                seen.update(dict.fromkeys(distinct.to_pylist()))
+                continue
+            for value in distinct.to_pylist():
+                if value not in seen:
+                    seen[value] = None
+                    room -= 1
+                    if room == 0:
+                        break
+
+    def texts(self) -> dict[str, list[str]]:
+        return {name: [v for v in seen if v] for name, seen in self.columns.items()}
+
+
+def _detected(texts: list[str], memo: dict[str, frozenset[str]]) -> list[frozenset[str]]:
+    """The direct identifiers found in each text; ``memo`` keeps what earlier columns or files
+    found (the detector looks at each text alone, so a value's result does not change)."""
+    from privacy.text.detector import detect
+
+    new = list(dict.fromkeys(t for t in texts if t not in memo))
+    if new:
+        found = detect(new, entities=list(DIRECT_IDENTIFIERS), threshold=DEFAULT_THRESHOLD)
+        for text, spans in zip(new, found, strict=True):
+            kept = (s for s in spans if s.score >= THRESHOLDS.get(s.type, DEFAULT_THRESHOLD))
+            memo[text] = frozenset(span.type for span in kept)
+    return [memo[t] for t in texts]
+
+
+def _leaks(
+    columns: dict[str, list[str]], file: str | None, memo: dict[str, frozenset[str]]
+) -> list[Leak]:
+    leaks: list[Leak] = []
+    for name, texts in columns.items():
+        if not texts:
+            continue
+        counts: dict[str, int] = {}
+        for entities in _detected(texts, memo):
+            for entity in entities:
+                counts[entity] = counts.get(entity, 0) + 1
+        leaks += [Leak(file, name, entity, n) for entity, n in sorted(counts.items())]
+    return leaks
 
 
 def scan_table(table: pa.Table, file: str | None = None) -> list[Leak]:
     """Direct identifiers in any column of ``table``."""
-    from privacy.text.detector import detect
-
-    leaks: list[Leak] = []
-    for name in table.column_names:
-        texts = _distinct_texts(table.column(name))
-        if not texts:
-            continue
-        counts: dict[str, int] = {}
-        found = detect(texts, entities=list(DIRECT_IDENTIFIERS), threshold=DEFAULT_THRESHOLD)
-        for spans in found:
-            kept = (s for s in spans if s.score >= THRESHOLDS.get(s.type, DEFAULT_THRESHOLD))
-            for entity in {span.type for span in kept}:
-                counts[entity] = counts.get(entity, 0) + 1
-        leaks += [Leak(file, name, entity, n) for entity, n in sorted(counts.items())]
-    return leaks
+    columns = {name: _distinct_texts(table.column(name)) for name in table.column_names}
+    return _leaks(columns, file, {})
 
 
 #: Files that describe a release (its manifest, pointer, withdrawal record, Data Package): they
@@ -104,27 +165,48 @@ RELEASE_METADATA = frozenset(
 )
 
 
-def _json_rows(path: str, geojson: bool) -> pa.Table:
-    """A JSON array of records, or a GeoJSON FeatureCollection's properties, as a table."""
+#: Rows per batch when a file is read in batches.
+BATCH_ROWS = 65_536
+#: Files read at the same time (the readers release the GIL; detection stays on one thread).
+READERS = 2
+
+
+def _json_batches(path: str, geojson: bool) -> Iterator[pa.RecordBatch | None]:
+    """A JSON array of records, or a GeoJSON FeatureCollection's properties, in batches.
+
+    DuckDB streams an array of records (or JSON Lines) with a buffer sized to its largest
+    object (16 MB by default), so memory stays flat; a FeatureCollection is one object and
+    must be read whole. A ``.json`` holding one object larger than the default is read again
+    (after a ``None``) with the limit raised, as a FeatureCollection is."""
     import duckdb
 
-    con = duckdb.connect()
-    try:
-        # A FeatureCollection is one JSON object: DuckDB must be allowed to read it whole.
-        source = f"read_json(?, format = 'auto', maximum_object_size = {2**31 - 1})"
+    whole = f"maximum_object_size = {2**31 - 1}"
+
+    def query(size: str) -> str:
+        source = f"read_json(?, format = 'auto'{size})"
         if geojson:
-            query = (
+            return (
                 "SELECT unnest(feature.properties) FROM "
                 f"(SELECT unnest(features) AS feature FROM {source})"
             )
-        else:
-            query = f"SELECT * FROM {source}"
-        return con.execute(query, [path]).to_arrow_table()
+        return f"SELECT * FROM {source}"
+
+    con = duckdb.connect()
+    try:
+        if not geojson:
+            try:
+                yield from con.execute(query(""), [path]).to_arrow_reader(BATCH_ROWS)
+                return
+            except duckdb.Error as err:
+                if "maximum_object_size" not in str(err):
+                    raise
+            yield None
+        yield from con.execute(query(", " + whole), [path]).to_arrow_reader(BATCH_ROWS)
     finally:
         con.close()
 
 
-def _read_json_file(store: ObjectStore, key: str) -> pa.Table:
+def _json_file_batches(store: ObjectStore, key: str) -> Iterator[pa.RecordBatch | None]:
     """DuckDB reads JSON from a file: the object is copied to a local temporary one first."""
     import shutil
     import tempfile
@@ -134,11 +216,37 @@ def _read_json_file(store: ObjectStore, key: str) -> pa.Table:
         with store.open_input(key) as handle:
             shutil.copyfileobj(handle, local, 1 << 20)
         local.flush()
-        return _json_rows(local.name, geojson=key.endswith(".geojson"))
+        yield from _json_batches(local.name, geojson=key.endswith(".geojson"))
 
 
-def read_published(settings: Settings, key: str) -> pa.Table | None:
-    """A published data file as a table, typed the way a downloader's tools would read it;
+def _parquet_batches(store: ObjectStore, key: str) -> Iterator[pa.RecordBatch]:
+    import pyarrow.parquet as pq
+
+    with store.open_random_access(key) as handle:
+        yield from pq.ParquetFile(handle).iter_batches(batch_size=BATCH_ROWS)
+
+
+def _csv_batches(store: ObjectStore, key: str) -> Iterator[pa.RecordBatch | None]:
+    """The streaming reader fixes each column's type on the first block; a later value that
+    does not fit it (a number column with text further down) fails the read, and the file is
+    then read whole, as ``read_csv`` types it (each column's type fitting all its values),
+    after a ``None`` that tells the consumer to forget the batches before it."""
+    import pyarrow.csv as pacsv
+
+    try:
+        with store.open_input(key) as handle:
+            yield from pacsv.open_csv(handle)
+        return
+    except pa.ArrowInvalid:
+        pass
+    yield None
+    with store.open_input(key) as handle:
+        yield from pacsv.read_csv(handle).to_batches(BATCH_ROWS)
+
+
+def read_published(settings: Settings, key: str) -> Iterator[pa.RecordBatch | None] | None:
+    """A published data file's rows, in batches read as they are consumed, typed the way a
+    downloader's tools would read it (``None`` in the stream: forget the batches before it);
     ``None`` for anything that is not a data file (release metadata, unknown formats)."""
     from lake.storage import store_for
 
@@ -146,18 +254,23 @@ def read_published(settings: Settings, key: str) -> pa.Table | None:
         return None
     store = store_for(settings, Zone.OPEN)
     if key.endswith(".parquet"):
-        import pyarrow.parquet as pq
-
-        with store.open_random_access(key) as handle:
-            return pq.read_table(handle)
+        return _parquet_batches(store, key)
     if key.endswith(".csv"):
-        import pyarrow.csv as pacsv
-
-        with store.open_input(key) as handle:
-            return pacsv.read_csv(handle)
+        return _csv_batches(store, key)
     if key.endswith((".json", ".geojson")):
-        return _read_json_file(store, key)
+        return _json_file_batches(store, key)
     return None
+
+
+def _collect(batches: Iterator[pa.RecordBatch | None]) -> dict[str, list[str]]:
+    """Distinct texts of each column of a file (runs on a reader thread)."""
+    distinct = _DistinctTexts()
+    for batch in batches:
+        if batch is None:  # the file is read again from its start
+            distinct = _DistinctTexts()
+        else:
+            distinct.add(batch)
+    return distinct.texts()
 
 
 #: Where the canary remembers the files it found clean (restricted curated zone).
@@ -201,19 +314,24 @@ def scan_open_zone(
     clean: dict[str, str] = {}
     checked = 0
     leaks: list[Leak] = []
-    for info in store.list(prefix):
-        if known.get(info.key) == info.etag:
-            clean[info.key] = info.etag
+    memo: dict[str, frozenset[str]] = {}
+    with ThreadPoolExecutor(READERS, thread_name_prefix="canary") as readers:
+        reading: list[tuple[str, str, Future[dict[str, list[str]]]]] = []
+        for info in store.list(prefix):
+            if known.get(info.key) == info.etag:
+                clean[info.key] = info.etag
+                checked += 1
+                continue
+            batches = read_published(settings, info.key)
+            if batches is None:
+                continue
             checked += 1
-            continue
-        table = read_published(settings, info.key)
-        if table is None:
-            continue
-        checked += 1
-        found = scan_table(table, info.key)
-        leaks += found
-        if not found:
-            clean[info.key] = info.etag
+            reading.append((info.key, info.etag, readers.submit(_collect, batches)))
+        for key, etag, columns in reading:
+            found = _leaks(columns.result(), key, memo)
+            leaks += found
+            if not found:
+                clean[key] = etag
     if remember and clean != known:
         _write_ledger(settings, prefix, clean)
     return checked, leaks

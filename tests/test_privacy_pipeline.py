@@ -269,6 +269,39 @@ def test_the_canary_fails_on_a_published_file_with_personal_data(settings) -> No
     assert all(PLANTED["email"] not in leak.describe() for leak in leaks)
 
 
+@pytest.mark.slow
+def test_the_canary_reads_files_in_batches_and_misses_nothing_past_the_first(settings) -> None:  # type: ignore[no-untyped-def]
+    """Personal data far down a large file is found: in a later batch of the Parquet and JSON
+    files, and in a CSV whose column reads as numbers in its first block (the streaming reader
+    fails there, and the file is read again whole, the column as text)."""
+    import pyarrow.parquet as pq
+
+    from privacy.canary import scan_open_zone
+
+    store = store_for(settings, Zone.OPEN)
+    rows = 300_000
+    counts = [str(i % 100) for i in range(rows)]
+    csv_text = "casos\n" + "\n".join(counts) + f"\n{PLANTED['phone']}\n"
+    store.put_bytes("downloads/salud/big/v1/big.csv", csv_text.encode())
+    sink = io.BytesIO()
+    pq.write_table(pa.table({"nota": [*counts, PLANTED["email"]]}), sink, row_group_size=50_000)
+    store.put_bytes("downloads/salud/big/v1/big.parquet", sink.getvalue())
+    records = [{"zona": f"zona {i % 100}"} for i in range(rows)] + [{"zona": PLANTED["cedula"]}]
+    store.put_bytes("downloads/salud/big/v1/big.json", json.dumps(records).encode())
+
+    scanned, leaks = scan_open_zone(settings, "downloads/salud/big/")
+
+    assert scanned == 3
+    found = {
+        (leak.file.rsplit("/", 1)[-1], leak.column, leak.entity) for leak in leaks if leak.file
+    }
+    assert found == {
+        ("big.csv", "casos", "PHONE_NUMBER"),
+        ("big.parquet", "nota", "EMAIL_ADDRESS"),
+        ("big.json", "zona", "CO_CEDULA"),
+    }
+
+
 def test_the_canary_rereads_only_new_or_rewritten_files(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """With ``remember``, a file found clean is not read again while unchanged; leaky files and
     rewritten ones always are."""
