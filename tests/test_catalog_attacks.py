@@ -14,7 +14,6 @@ import csv
 import http.client
 import io
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,8 @@ from tests.fixtures.packages import synthetic_packages
 from tests.fixtures.service import (
     SINIESTROS_COLUMNS,
     ServiceProcess,
+    isolated_env,
+    settings_of,
     siniestros_rows,
     write_curated_model,
 )
@@ -44,21 +45,6 @@ CANARY = "CANARIO-SECRETO-7f3a"
 FORMULAS = ['=HYPERLINK("http://x.example","clic")', "+57 300", "-5", "@SUMA(A1)", "\tTAB", "\rCR"]
 PUBLISHED = [c for c in SINIESTROS_COLUMNS if not c.startswith("_ada_")]
 ROWS = 40
-
-
-def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ADA_") or k == "ADA_REALDATA"}
-    return {**env, "ADA_HOME": str(home), "ADA_CATALOG_POLL_SECONDS": "0.2"}
-
-
-def _settings(env: dict[str, str]) -> Settings:
-    with pytest.MonkeyPatch.context() as patch:
-        for name in [n for n in os.environ if n.startswith("ADA_")]:
-            patch.delenv(name)
-        for name, value in env.items():
-            if name.startswith("ADA_"):
-                patch.setenv(name, value)
-        return load_settings()
 
 
 def _hostile_rows() -> list[tuple[object, ...]]:
@@ -105,8 +91,8 @@ class Installation:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
-    env = _env(tmp_path_factory.mktemp("attacks") / "ada-home")
-    settings = _settings(env)
+    env = isolated_env(tmp_path_factory.mktemp("attacks") / "ada-home")
+    settings = settings_of(env)
     spec = load_registry(settings.datasets_dir).get(REAL)
     assert spec is not None
     source = write_curated_model(settings, REAL, SINIESTROS_COLUMNS, _hostile_rows())

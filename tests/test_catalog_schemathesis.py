@@ -13,7 +13,6 @@ unversioned ``/api/action/`` routes are the same endpoints, checked by the other
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,34 +22,29 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from ada.settings import Settings, load_settings
 from catalog.registry import load_registry
 from catalog.store import CatalogStore, refresh_catalog
 from expectations.assessment import report_key as quality_key
 from lake import reports
 from tests.fixtures.packages import synthetic_packages
-from tests.fixtures.service import REPO, ServiceProcess, publish_siniestros, siniestros_rows
+from tests.fixtures.service import (
+    REPO,
+    ServiceProcess,
+    isolated_env,
+    publish_siniestros,
+    settings_of,
+    siniestros_rows,
+)
 
 REAL = "siniestros_viales_sdm"
 MAX_EXAMPLES = 25
 
 
-def _settings(env: dict[str, str]) -> Settings:
-    with pytest.MonkeyPatch.context() as patch:
-        for name in [n for n in os.environ if n.startswith("ADA_")]:
-            patch.delenv(name)
-        for name, value in env.items():
-            if name.startswith("ADA_"):
-                patch.setenv(name, value)
-        return load_settings()
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
     home: Path = tmp_path_factory.mktemp("schemathesis") / "ada-home"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ADA_") or k == "ADA_REALDATA"}
-    env = {**env, "ADA_HOME": str(home), "ADA_CATALOG_POLL_SECONDS": "0.2"}
-    settings = _settings(env)
+    env = isolated_env(home)
+    settings = settings_of(env)
     spec = load_registry(settings.datasets_dir).get(REAL)
     assert spec is not None
     manifest, _ = publish_siniestros(settings, spec, siniestros_rows())

@@ -32,7 +32,9 @@ from tests.fixtures.packages import synthetic_package, synthetic_packages
 from tests.fixtures.releases import release_manifest, write_release
 from tests.fixtures.service import (
     ServiceProcess,
+    isolated_env,
     publish_siniestros,
+    settings_of,
     siniestros_rows,
 )
 
@@ -41,21 +43,6 @@ REAL = "siniestros_viales_sdm"
 SYNTHETIC = synthetic_package(6)["name"]
 ROWS = siniestros_rows()
 FACETS = ["organization", "groups", "tags", "res_format", "license_id"]
-
-
-def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ADA_") or k == "ADA_REALDATA"}
-    return {**env, "ADA_HOME": str(home), "ADA_CATALOG_POLL_SECONDS": "0.2"}
-
-
-def _settings(env: dict[str, str]) -> Settings:
-    with pytest.MonkeyPatch.context() as patch:
-        for name in [n for n in os.environ if n.startswith("ADA_")]:
-            patch.delenv(name)
-        for name, value in env.items():
-            if name.startswith("ADA_"):
-                patch.setenv(name, value)
-        return load_settings()
 
 
 def _renamed(index: int, name: str, title: str) -> Package:
@@ -93,8 +80,8 @@ class Catalog:
 
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Catalog]:
-    env = _env(tmp_path_factory.mktemp("service") / "ada-home")
-    settings = _settings(env)
+    env = isolated_env(tmp_path_factory.mktemp("service") / "ada-home")
+    settings = settings_of(env)
     spec = load_registry(settings.datasets_dir).get(REAL)
     manifest, contents = publish_siniestros(settings, spec, ROWS)
     quality = {"generated_at": "2025-06-01T09:00:00+00:00", "puntaje": 8.4, "sello": "plata"}
@@ -673,8 +660,8 @@ def test_the_openapi_document_describes_every_action_and_its_answers(catalog: Ca
 
 
 def test_ada_serve_refreshes_and_every_worker_follows_the_store(tmp_path: Path) -> None:
-    env = _env(tmp_path / "ada-home")
-    settings = _settings(env)
+    env = isolated_env(tmp_path / "ada-home")
+    settings = settings_of(env)
     spec = load_registry(settings.datasets_dir).get("covid19_casos_osb")
     write_release(settings, spec, release_manifest(spec))
     with ServiceProcess(env, workers=2, refresh=True) as service:

@@ -35,7 +35,7 @@ from catalog.store import schema as store_schema
 from catalog.store.access import create_token, revoke_token
 from catalog.store.editing import get_request
 from tests.fixtures.releases import release_manifest, write_release
-from tests.fixtures.service import REPO, ServiceProcess
+from tests.fixtures.service import REPO, ServiceProcess, isolated_env, settings_of
 
 WITHDRAWN = "siniestros_viales_sdm"
 EDITED = "covid19_casos_osb"
@@ -50,21 +50,6 @@ BODIES: dict[str, dict[str, Any]] = {
     "ada_release_withdraw": {"id": WITHDRAWN, "version": "v99", "reason": "Revisión de la fuente"},
     "ada_audit_log_list": {"limit": 5},
 }
-
-
-def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ADA_") or k == "ADA_REALDATA"}
-    return {**env, "ADA_HOME": str(home), "ADA_CATALOG_POLL_SECONDS": "0.2"}
-
-
-def _settings(env: dict[str, str]) -> Settings:
-    with pytest.MonkeyPatch.context() as patch:
-        for name in [n for n in os.environ if n.startswith("ADA_")]:
-            patch.delenv(name)
-        for name, value in env.items():
-            if name.startswith("ADA_"):
-                patch.setenv(name, value)
-        return load_settings()
 
 
 def _rows(count: int) -> pa.Table:
@@ -140,8 +125,8 @@ class Installation:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
-    env = _env(tmp_path_factory.mktemp("write") / "ada-home")
-    settings = _settings(env)
+    env = isolated_env(tmp_path_factory.mktemp("write") / "ada-home")
+    settings = settings_of(env)
     registry = load_registry(settings.datasets_dir)
     withdrawn = registry.get(WITHDRAWN)
     source = f"curated.conformado.{WITHDRAWN}"

@@ -11,7 +11,6 @@ every request the browser makes must stay on the portal's own address.
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,9 +22,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
 
-from ada.settings import Settings, Zone, load_settings
+from ada.settings import Settings, Zone
 from lake.tables import connect
-from tests.fixtures.service import REPO, ServiceProcess
+from tests.fixtures.service import REPO, ServiceProcess, isolated_env, settings_of
 
 pytestmark = pytest.mark.slow
 
@@ -43,21 +42,6 @@ CHROMIUM_ARGS = [
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
-def _environment(home: Path) -> dict[str, str]:
-    kept = {k: v for k, v in os.environ.items() if not k.startswith("ADA_") or k == "ADA_REALDATA"}
-    return {**kept, "ADA_HOME": str(home), "ADA_CATALOG_POLL_SECONDS": "0.5"}
-
-
-def _settings(env: dict[str, str]) -> Settings:
-    with pytest.MonkeyPatch.context() as patch:
-        for name in [n for n in os.environ if n.startswith("ADA_")]:
-            patch.delenv(name)
-        for name, value in env.items():
-            if name.startswith("ADA_"):
-                patch.setenv(name, value)
-        return load_settings()
-
-
 @dataclass
 class Served:
     url: str
@@ -68,7 +52,7 @@ class Served:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The whole pipeline on small samples, then ``ada serve`` (which rebuilds the catalog
     with its own address) on a free port."""
-    env = _environment(tmp_path_factory.mktemp("portal-browser") / "ada-home")
+    env = isolated_env(tmp_path_factory.mktemp("portal-browser") / "ada-home", poll_seconds=0.5)
     demo = subprocess.run(
         [sys.executable, "-m", "ada", "demo", "--no-ui", "--rows", "400"],
         cwd=REPO,
@@ -79,7 +63,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     )
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
     with ServiceProcess(env, refresh=True, startup_seconds=300) as service:
-        yield Served(service.url, _settings(env))
+        yield Served(service.url, settings_of(env))
 
 
 @dataclass
