@@ -36,7 +36,7 @@ stack: install  ## the native production-like stack in ADA_HOME/stack (.ada/stac
 	$(VENV)/bin/ada stack up
 
 test: install chromium  ## every test, on the embedded default, a real S3 server and Postgres
-	$(VENV)/bin/python -m pytest -n 2 --dist loadgroup -m "not exclusive"
+	$(VENV)/bin/python -m pytest -n 2 -m "not exclusive"
 	$(VENV)/bin/python -m pytest -m exclusive
 
 lint: install

@@ -28,10 +28,6 @@ import yaml
 from tests.badinput.corpus import CASES, CONTROL, SECTOR, Case, build_all, read_sample
 from tests.helpers import REPO, make_spec, write_spec
 
-#: One worker runs the whole module (``make test`` distributes with ``--dist loadgroup``), so
-#: the corpus is ingested once, not once per worker.
-pytestmark = pytest.mark.xdist_group("badinput")
-
 ALL = [*CASES, CONTROL]
 #: The cases that go through ``ada run`` (the others go through the functions its assets call).
 THROUGH_CLI = {
